@@ -1,0 +1,127 @@
+"""One typed settings object, built once and passed down explicitly.
+
+Precedence, lowest first: the defaults below < a TOML file < ``BRIEF_*``
+environment variables < keyword overrides (the CLI's flags).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from brief.errors import ConfigError
+
+DEFAULT_CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "brief"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every knob of the pipeline, with the defaults a first run uses."""
+
+    # Models: a packaged default name, a hub id or a local folder / file.
+    embedder: str = "all-MiniLM-L6-v2"
+    summarizer: str = "qwen2.5-coder-1.5b-instruct-q4_k_m"
+    # None: the summariser model also judges entailment.
+    judge: str | None = None
+
+    # Ingest
+    max_article_bytes: int = 5_000_000
+    min_article_chars: int = 200
+
+    # Facts and topics
+    merge_threshold: float = 0.80
+    topic_min_size: int = 3
+    max_topics: int = 8
+    embed_batch_size: int = 64
+
+    # Summaries and verification
+    summary_sentences: int = 3
+    lead_sentences: int = 4
+    facts_per_prompt: int = 12
+    judge_threshold: float = 0.5
+    context_tokens: int = 4096
+    max_new_tokens: int = 400
+    threads: int = 2
+    seed: int = 0
+
+    # Paths
+    cache_dir: Path = DEFAULT_CACHE
+    out_dir: Path = Path("output")
+    templates_dir: Path | None = None
+    state_file: Path | None = None
+
+    @classmethod
+    def load(
+        cls,
+        config_file: Path | None = None,
+        env: Mapping[str, str] | None = None,
+        **overrides: Any,
+    ) -> Settings:
+        """Build settings from defaults, a TOML file, the environment and overrides.
+
+        Args:
+            config_file: a TOML file whose top-level keys are field names.
+            env: the environment to read ``BRIEF_<FIELD>`` from (default ``os.environ``).
+            **overrides: values that win over everything else; ``None`` means "not given".
+
+        Returns:
+            The frozen settings.
+        """
+        values: dict[str, Any] = {}
+        if config_file is not None:
+            values.update(_read_toml(config_file))
+        env = os.environ if env is None else env
+        for name in _field_types():
+            raw = env.get(f"BRIEF_{name.upper()}")
+            if raw is not None:
+                values[name] = raw
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**{k: _coerce(k, v) for k, v in values.items()})
+
+    def replace(self, **changes: Any) -> Settings:
+        """A copy with some fields changed."""
+        return dataclasses.replace(self, **changes)
+
+    def as_dict(self) -> dict[str, object]:
+        """Plain JSON-friendly values, for the brief's record of how it was made."""
+        return {k: (str(v) if isinstance(v, Path) else v) for k, v in dataclasses.asdict(self).items()}
+
+
+def _field_types() -> dict[str, Any]:
+    return typing.get_type_hints(Settings)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc}") from exc
+    unknown = set(data) - set(_field_types())
+    if unknown:
+        raise ConfigError(f"unknown setting(s) in {path}: {', '.join(sorted(unknown))}")
+    return data
+
+
+def _coerce(name: str, value: Any) -> Any:
+    """Turn strings from files and the environment into the field's type."""
+    types = _field_types()
+    if name not in types:
+        raise ConfigError(f"unknown setting: {name}")
+    hint = types[name]
+    base = {t for t in typing.get_args(hint) if t is not type(None)} or {hint}
+    try:
+        if Path in base:
+            return Path(value)
+        if int in base and not isinstance(value, bool):
+            return int(value)
+        if float in base:
+            return float(value)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"setting {name}: {value!r} is not a valid value") from exc
+    return value
