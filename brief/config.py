@@ -35,7 +35,10 @@ class Settings:
     min_article_chars: int = 200
 
     # Facts and topics
-    merge_threshold: float = 0.80
+    merge_threshold: float = 0.85
+    merge_floor: float = 0.75
+    topic_distance: float = 0.9
+    context_weight: float = 0.5
     topic_min_size: int = 3
     max_topics: int = 8
     embed_batch_size: int = 64

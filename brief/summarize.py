@@ -1,0 +1,298 @@
+"""Condense each topic into a few cited sentences, and the brief into a lead.
+
+The summariser sees a topic's most important facts, numbered, with their dates
+and how many outlets carry them, and returns sentences that each name the facts
+they restate. Nothing it writes is trusted: every sentence goes through
+:class:`brief.verify.Gate` before it becomes a :class:`~brief.records.Claim`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from typing import Any, Protocol, runtime_checkable
+
+from brief.config import Settings
+from brief.generate import TextModel
+from brief.records import Claim, Fact, Topic, TopicBrief
+from brief.verify import Gate, Verdict, lexical_check
+
+log = logging.getLogger(__name__)
+
+SYSTEM = (
+    "You are a news editor writing a morning situation brief for analysts. You only restate what the "
+    "numbered source sentences say. Never add a name, number, place, date or cause that is not in the "
+    "sentences you cite, and never combine details from different sentences into one claim they do not make."
+)
+TOPIC_TASK = (
+    "Brief date: {date}. Source sentences about one topic (id [date, outlets]: text):\n{facts}\n\n"
+    "Write up to {count} short sentences that summarise the most important developments, most important "
+    "first, one or two facts per sentence. In \"sources\" list the ids of the source sentences each one "
+    "restates. Keep numbers exactly as the sources give them, with the day or night they refer to. "
+    "Also give a \"label\": a 2-5 word headline for the topic using words from the sources. Return JSON."
+)
+LEAD_TASK = (
+    "Brief date: {date}. The main development in each topic (id [date, outlets]: text):\n{facts}\n\n"
+    "Write up to {count} short sentences of \"key developments\" for readers who read nothing else, "
+    "most important first, one development per sentence. In \"sources\" list the ids each sentence "
+    "restates. Keep numbers exactly as the sources give them. Return JSON."
+)
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A sentence the summariser proposed, and the indexes of the facts it says it restates."""
+
+    text: str
+    cited: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Drafts:
+    """A summariser's proposal for one topic: its sentences and a label (may be empty)."""
+
+    sentences: list[Draft]
+    label: str = ""
+
+
+@runtime_checkable
+class Summarizer(Protocol):
+    """Proposes cited sentences for a list of facts."""
+
+    name: str
+
+    def summarize(self, facts: Sequence[Fact], count: int, date: dt.date, lead: bool = False) -> Drafts:
+        """Up to ``count`` sentences about ``facts``; ``lead`` asks for key developments."""
+        ...
+
+    def fits(self, facts: Sequence[Fact], date: dt.date) -> bool:
+        """Whether one prompt with ``facts`` fits the model's context."""
+        ...
+
+
+class ModelSummarizer:
+    """An instruction model asked for JSON sentences citing fact ids (or a seq2seq summary)."""
+
+    def __init__(self, model: TextModel, max_new_tokens: int = 400, context_tokens: int = 4096) -> None:
+        self.model = model
+        self.name = model.name
+        self.max_new_tokens = max_new_tokens
+        self.context_tokens = context_tokens
+        self.calls = 0
+
+    def summarize(self, facts: Sequence[Fact], count: int, date: dt.date, lead: bool = False) -> Drafts:
+        """Ask the model once; parse its JSON, ignoring ids it invented."""
+        self.calls += 1
+        prompt = self._prompt(facts, count, date, lead)
+        if not self.model.chat:
+            return Drafts([Draft(s, ()) for s in split_plain(self.model.complete([prompt[-1]], None, self.max_new_tokens))][:count])
+        reply = self.model.complete(prompt, response_schema(len(facts), count, with_label=not lead), self.max_new_tokens)
+        return parse_reply(reply, len(facts), count)
+
+    def fits(self, facts: Sequence[Fact], date: dt.date) -> bool:
+        """Estimate the prompt's tokens (about four characters a token) against the context."""
+        counter: Callable[[str], int] = getattr(self.model, "count_tokens", lambda text: len(text) // 4)
+        prompt = self._prompt(facts, 4, date, False)
+        used = sum(counter(m["content"]) for m in prompt) + 64
+        return used + self.max_new_tokens <= self.context_tokens
+
+    def _prompt(self, facts: Sequence[Fact], count: int, date: dt.date, lead: bool) -> list[dict[str, str]]:
+        if not self.model.chat:
+            return [{"role": "user", "content": " ".join(f.text for f in facts)}]
+        task = LEAD_TASK if lead else TOPIC_TASK
+        content = task.format(date=date.isoformat(), facts=numbered(facts), count=count)
+        return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": content}]
+
+
+class FirstFactsSummarizer:
+    """A model-free summariser for tests: restates the first facts verbatim."""
+
+    name = "first-facts"
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def summarize(self, facts: Sequence[Fact], count: int, date: dt.date, lead: bool = False) -> Drafts:
+        """The first ``count`` facts, each citing itself."""
+        self.calls += 1
+        return Drafts([Draft(f.text, (i,)) for i, f in enumerate(facts[:count])])
+
+    def fits(self, facts: Sequence[Fact], date: dt.date) -> bool:
+        """Always fits."""
+        return True
+
+
+def numbered(facts: Sequence[Fact]) -> str:
+    """Facts as prompt lines: ``S1 [2015-11-17, 3 outlets]: text``."""
+    lines = []
+    for number, fact in enumerate(facts, 1):
+        when = fact.published.isoformat() if fact.published else "undated"
+        outlets = len(fact.sources)
+        lines.append(f"S{number} [{when}, {outlets} outlet{'s' if outlets != 1 else ''}]: {fact.text}")
+    return "\n".join(lines)
+
+
+def response_schema(fact_count: int, count: int, with_label: bool) -> dict[str, Any]:
+    """JSON schema whose source ids can only be ids that were shown."""
+    ids = [f"S{n}" for n in range(1, fact_count + 1)]
+    item = {
+        "type": "object",
+        "properties": {
+            "text": {"type": "string"},
+            "sources": {"type": "array", "items": {"type": "string", "enum": ids}, "minItems": 1, "maxItems": 3},
+        },
+        "required": ["text", "sources"],
+    }
+    properties: dict[str, Any] = {"sentences": {"type": "array", "items": item, "minItems": 1, "maxItems": count}}
+    if with_label:
+        properties = {"label": {"type": "string"}, **properties}
+    return {"type": "object", "properties": properties, "required": list(properties)}
+
+
+def parse_reply(reply: str, fact_count: int, count: int) -> Drafts:
+    """Drafts from the model's JSON; malformed replies give no drafts rather than an error."""
+    try:
+        data = json.loads(reply)
+    except json.JSONDecodeError:
+        log.warning("summariser reply was not JSON; using no drafts")
+        return Drafts([])
+    drafts = []
+    for item in data.get("sentences", [])[:count] if isinstance(data, dict) else []:
+        text = str(item.get("text", "")).strip() if isinstance(item, dict) else ""
+        ids = [int(m) - 1 for s in item.get("sources", []) for m in re.findall(r"\d+", str(s))] if text else []
+        if text:
+            drafts.append(Draft(text, tuple(i for i in dict.fromkeys(ids) if 0 <= i < fact_count)))
+    label = str(data.get("label", "")).strip() if isinstance(data, dict) else ""
+    return Drafts(drafts, label)
+
+
+def split_plain(text: str) -> list[str]:
+    """Sentences of a plain-text summary (seq2seq models)."""
+    import pysbd
+
+    return [s.strip() for s in pysbd.Segmenter(language="en", clean=False).segment(text) if s.strip()]
+
+
+def parts(facts: Sequence[Fact], summarizer: Summarizer, date: dt.date) -> Iterator[list[Fact]]:
+    """Consecutive runs of facts that each fit one prompt."""
+    current: list[Fact] = []
+    for fact in facts:
+        if current and not summarizer.fits([*current, fact], date):
+            yield current
+            current = []
+        current.append(fact)
+    if current:
+        yield current
+
+
+def settings_facts(topic: Topic, config: Settings) -> list[Fact]:
+    """The facts a topic's summary is written from: the most important ones."""
+    return list(topic.facts[: config.facts_per_prompt])
+
+
+def load_summarizer(config: Settings) -> ModelSummarizer:
+    """The summariser a setting names: the packaged GGUF, a .gguf file, a folder or a hub id."""
+    from brief.generate import load_text_model
+    from brief.models import resolve_generator
+
+    source = resolve_generator(config.summarizer, config.cache_dir)
+    model = load_text_model(source, config.context_tokens, config.threads, config.seed)
+    return ModelSummarizer(model, config.max_new_tokens, config.context_tokens)
+
+
+def summarize_topic(topic: Topic, summarizer: Summarizer, gate: Gate, config: Settings, date: dt.date) -> TopicBrief:
+    """A topic's verified summary, written in parts and condensed when its facts overflow one prompt.
+
+    Args:
+        topic: the topic, most important fact first.
+        summarizer: proposes sentences.
+        gate: verifies each proposal.
+        config: settings (sentences per topic, facts per prompt).
+        date: the brief's date, which the prompt states.
+
+    Returns:
+        The topic, relabelled when the summariser's label checks out, with its claims.
+    """
+    facts = settings_facts(topic, config)
+    chunks = list(parts(facts, summarizer, date))
+    if len(chunks) > 1:
+        partial = [v for chunk in chunks for v in _verified(summarizer.summarize(chunk, config.summary_sentences, date), chunk, gate)]
+        facts = [Fact(id=f"part{i}", text=v.claim.text, sentences=v.evidence) for i, v in enumerate(partial)]
+    drafts = summarizer.summarize(facts, config.summary_sentences, date)
+    verdicts = _verified(drafts, facts, gate)
+    label = drafts.label if _label_ok(drafts.label, topic) else topic.label
+    return TopicBrief(replace(topic, label=label), tuple(v.claim for v in verdicts))
+
+
+def topics(
+    found: Sequence[Topic],
+    config: Settings,
+    date: dt.date | None = None,
+    summarizer: Summarizer | None = None,
+    gate: Gate | None = None,
+) -> list[TopicBrief]:
+    """Summarise every topic (the library's summarising entry point).
+
+    Args:
+        found: topics, most important first.
+        config: settings.
+        date: the brief's date (default: the newest fact date, else today).
+        summarizer: a summariser to use instead of the one ``config`` names.
+        gate: a verification gate to use instead of the default (judge + embedder from ``config``).
+
+    Returns:
+        One verified :class:`TopicBrief` per topic.
+    """
+    date = date or newest_date(found) or dt.date.today()
+    if summarizer is None:
+        summarizer = load_summarizer(config)
+    gate = gate or default_gate(config, summarizer)
+    return [summarize_topic(topic, summarizer, gate, config, date) for topic in found]
+
+
+def lead(briefs: Sequence[TopicBrief], summarizer: Summarizer, gate: Gate, config: Settings, date: dt.date) -> tuple[Claim, ...]:
+    """The "key developments" lead: one verified sentence per leading topic."""
+    facts = [b.topic.facts[0] for b in briefs[: config.lead_sentences + 1] if b.topic.facts]
+    if not facts:
+        return ()
+    drafts = summarizer.summarize(facts, config.lead_sentences, date, lead=True)
+    return tuple(v.claim for v in _verified(drafts, facts, gate))
+
+
+def default_gate(config: Settings, summarizer: Summarizer) -> Gate:
+    """The gate ``config`` describes: its judge and embedder."""
+    from brief.embed import CachedEmbedder, load_embedder
+    from brief.verify import load_judge
+
+    judge = load_judge(config, getattr(summarizer, "model", None))
+    return Gate(judge, CachedEmbedder(load_embedder(config.embedder, config.embed_batch_size)), config.judge_threshold)
+
+
+def newest_date(found: Sequence[Topic]) -> dt.date | None:
+    """The newest article date among the topics' sentences."""
+    dates = [s.published for t in found for f in t.facts for s in f.sentences if s.published]
+    return max(dates) if dates else None
+
+
+def _verified(drafts: Drafts, facts: Sequence[Fact], gate: Gate) -> list[Verdict]:
+    """Gate each draft; drop repeats (two drafts that fell back to the same source sentence)."""
+    verdicts: list[Verdict] = []
+    seen: set[str] = set()
+    for draft in drafts.sentences:
+        verdict = gate.check(draft.text, [facts[i] for i in draft.cited], facts)
+        if verdict is not None and verdict.claim.text not in seen:
+            seen.add(verdict.claim.text)
+            verdicts.append(verdict)
+    return verdicts
+
+
+def _label_ok(label: str, topic: Topic) -> bool:
+    """A model label is used only if short and every name and number in it is in the topic."""
+    words = label.split()
+    if not 1 <= len(words) <= 8:
+        return False
+    return lexical_check(label, [s for f in topic.facts for s in f.sentences]).passed

@@ -1,0 +1,14 @@
+"""Shared fixtures; each group lives in its own module and is imported here."""
+
+from __future__ import annotations
+
+import pytest
+
+from brief.records import Brief
+from fixtures_brief import sample_brief as _sample_brief
+
+
+@pytest.fixture
+def sample_brief() -> Brief:
+    """A realistic hand-built five-topic brief (see tests/fixtures_brief.py)."""
+    return _sample_brief()
