@@ -8,8 +8,11 @@ one function each.
 from __future__ import annotations
 
 import functools
+import json
 import logging
+import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -122,3 +125,220 @@ def _inspect_text(article: Article, sentences: list[Sentence]) -> str:
 def _clip(text: str, width: int) -> str:
     """``text`` cut to ``width`` characters with an ellipsis."""
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def model_options(command: F) -> F:
+    """The options every model-backed command shares."""
+    options = [
+        click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="A TOML settings file."),
+        click.option("--model", "summarizer", help="Summariser: a .gguf file, a model folder or a hub id (default: the packaged Qwen2.5-Coder-1.5B-Instruct GGUF)."),
+        click.option("--judge", help="Entailment judge: an NLI cross-encoder folder or an instruction model (default: the summariser)."),
+        click.option("--embedder", help="Sentence-transformers model name or folder (default: the packaged all-MiniLM-L6-v2)."),
+        click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors (for cron)."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _settings(config_file: Path | None, **overrides: Any) -> Any:
+    from brief.config import Settings
+
+    return Settings.load(config_file, **overrides)
+
+
+class _Bars:
+    """One progress bar per pipeline step, on stderr so stdout stays clean."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self.bars: dict[str, Any] = {}
+
+    def __call__(self, step: str, done: int, total: int) -> None:
+        if self.quiet:
+            return
+        from tqdm import tqdm
+
+        bar = self.bars.get(step)
+        if bar is None:
+            bar = self.bars[step] = tqdm(total=total, desc=step, unit="step", file=sys.stderr, leave=False)
+        bar.update(done - bar.n)
+        if done >= total:
+            bar.close()
+
+
+@main.command()
+@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.option("--date", "brief_date", type=click.DateTime(["%Y-%m-%d"]), help="The brief's date (default: newest article date, else today).")
+@click.option("--title", help="The brief's title.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Output folder (default: output/).")
+@click.option("--templates", "templates_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), help="Your templates folder; missing templates fall back to the built-in ones.")
+@model_options
+@reports_errors
+def build(
+    sources: tuple[str, ...],
+    brief_date: Any,
+    title: str | None,
+    out_dir: Path | None,
+    templates_dir: Path | None,
+    config_file: Path | None,
+    summarizer: str | None,
+    judge: str | None,
+    embedder: str | None,
+    quiet: bool,
+) -> None:
+    """Make the dated one-page PDF brief, its JSON and per-topic Markdown digests.
+
+    Writes OUT/brief-DATE.pdf, OUT/brief-DATE.json and OUT/digests/DATE/NN-topic.md,
+    each atomically, and prints their paths.
+
+    Example:
+
+        brief build seeds/
+
+        brief build seeds/ --date 2015-11-17 --out /tmp/briefs --model ./my-model.gguf
+    """
+    from brief import render
+    from brief.pipeline import build as build_brief
+
+    config = _settings(config_file, summarizer=summarizer, judge=judge, embedder=embedder, out_dir=out_dir, templates_dir=templates_dir)
+    made = build_brief(list(sources), config, date=brief_date.date() if brief_date else None, title=title, progress=_Bars(quiet))
+    paths = render.write_all(made, config.out_dir, config.templates_dir)
+    if not quiet:
+        for kind in ("pdf", "json", "digests"):
+            click.echo(str(paths[kind]))
+
+
+@main.command()
+@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.option("--json", "as_json", is_flag=True, help="Print the topics' summaries as JSON.")
+@model_options
+@reports_errors
+def summarize(
+    sources: tuple[str, ...],
+    as_json: bool,
+    config_file: Path | None,
+    summarizer: str | None,
+    judge: str | None,
+    embedder: str | None,
+    quiet: bool,
+) -> None:
+    """Print each topic's verified, cited summary (no PDF).
+
+    Every sentence is followed by its citations as [source-id:sentence].
+    Sentences marked (verbatim) are source sentences that replaced a generated
+    sentence the gate rejected.
+
+    Example:
+
+        brief summarize seeds/
+
+        brief summarize seeds/ --model HuggingFaceTB/SmolLM2-360M-Instruct --json
+    """
+    from brief import render
+    from brief.pipeline import build as build_brief
+
+    config = _settings(config_file, summarizer=summarizer, judge=judge, embedder=embedder)
+    made = build_brief(list(sources), config, progress=_Bars(quiet))
+    if as_json:
+        data = render.json_dump(made)
+        click.echo(json.dumps({"date": data["date"], "lead": data["lead"], "topics": data["topics"]}, indent=2))
+        return
+    click.echo(_summary_text(made))
+
+
+def _summary_text(made: Any) -> str:
+    lines = [f"Key developments ({made.date.isoformat()})"]
+    lines += [f"  - {_claim_line(c)}" for c in made.lead]
+    for topic_brief in made.topics:
+        lines += ["", f"{topic_brief.topic.label}  [{', '.join(topic_brief.topic.keywords)}]"]
+        lines += [f"  - {_claim_line(c)}" for c in topic_brief.summary]
+    return "\n".join(lines)
+
+
+def _claim_line(claim: Any) -> str:
+    marks = " ".join(dict.fromkeys(f"[{c.source}:{c.sentence}]" for c in claim.citations))
+    note = " (verbatim)" if claim.method == "extractive" else ""
+    return f"{claim.text}{note} {marks}"
+
+
+@main.command()
+@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.option("--json", "as_json", is_flag=True, help='Print {"topics": [...], "other": [...]} as JSON.')
+@reports_errors
+def topics(sources: tuple[str, ...], as_json: bool) -> None:
+    """Group the facts in SOURCES into ranked topics and show them.
+
+    Each topic shows its label, keywords, how many facts and sources it has,
+    and its facts with the articles that carry them. Near-duplicate sentences
+    from several outlets are one fact with several sources.
+
+    Example:
+
+        brief topics seeds/
+
+        brief topics seeds/ --json
+    """
+    from brief.cluster import group
+    from brief.config import Settings
+    from brief.ingest import load
+    from brief.sentences import split_all
+
+    settings = Settings.load()
+    articles = load(list(sources), settings)
+    found = group(split_all(articles), settings)
+    if as_json:
+        import json
+
+        record = {
+            "topics": [_topic_record(t) for t in found.topics],
+            "other": [_fact_record(f) for f in found.other],
+        }
+        click.echo(json.dumps(record, indent=2, ensure_ascii=False))
+        return
+    names = {a.id: a.outlet or a.id for a in articles}
+    for topic in found.topics:
+        click.echo(_topic_text(topic, names))
+    if found.other:
+        click.echo(f"== Other ({len(found.other)} facts in no topic)")
+        click.echo("\n".join(_fact_line(f, names) for f in found.other))
+
+
+def _topic_record(topic: Any) -> dict[str, Any]:
+    """One topic as ``brief topics --json`` prints it."""
+    return {
+        "id": topic.id,
+        "label": topic.label,
+        "keywords": list(topic.keywords),
+        "score": topic.score,
+        "sources": list(topic.sources),
+        "facts": [_fact_record(f) for f in topic.facts],
+    }
+
+
+def _fact_record(fact: Any) -> dict[str, Any]:
+    """One fact as ``brief topics --json`` prints it."""
+    return {
+        "id": fact.id,
+        "text": fact.text,
+        "sources": list(fact.sources),
+        "sentences": [{"source": s.article_id, "sentence": s.index, "text": s.text} for s in fact.sentences],
+    }
+
+
+def _topic_text(topic: Any, names: dict[str, str]) -> str:
+    """One topic as the readable block ``brief topics`` prints."""
+    lines = [
+        f"== {topic.label}",
+        f"keywords: {', '.join(topic.keywords)}",
+        f"facts: {len(topic.facts)}   sources: {len(topic.sources)}   score: {topic.score:g}",
+        *(_fact_line(f, names) for f in topic.facts),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _fact_line(fact: Any, names: dict[str, str]) -> str:
+    """A fact with the outlets (or article ids) that carry it."""
+    where = "; ".join(f"{names.get(s.article_id, s.article_id)} #{s.index}" for s in fact.sentences)
+    return f"  - {_clip(fact.text, 160)}  [{where}]"

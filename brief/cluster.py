@@ -28,7 +28,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from sklearn.cluster import AgglomerativeClustering, MiniBatchKMeans
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
+from sklearn.decomposition import TruncatedSVD
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer, TfidfVectorizer
 
 from brief.config import Settings
 from brief.embed import CachedEmbedder, Embedder, load_embedder
@@ -38,6 +39,8 @@ from brief.records import Fact, Sentence, Topic
 log = logging.getLogger(__name__)
 
 DIRECT_LIMIT = 2000
+LEXICAL_DIMENSIONS = 256
+LEXICAL_CELLS = 4_000_000
 KEYWORDS_PER_TOPIC = 6
 # A sentence that cannot stand alone takes this many times the usual context weight.
 DEPENDENT_BOOST = 3.0
@@ -47,6 +50,8 @@ JOIN_CENTRE = 0.55
 # centres are at least JOIN_ENTITY_CENTRE apart, so a shared name alone is not enough.
 JOIN_ENTITIES = 0.5
 JOIN_ENTITY_CENTRE = 0.25
+# Share of the similarity that comes from shared rare words, names and numbers.
+LEXICAL_WEIGHT = 0.2
 # A fact from a group too small to be a topic joins the nearest topic at this cosine.
 ATTACH_MIN = 0.3
 
@@ -186,13 +191,17 @@ def cluster_facts(
     if len(facts) < max(2, config.topic_min_size):
         return Topics([], list(facts))
     space = centred(vectors)
-    labels = cluster_labels(space, config.topic_distance)
+    labels = cluster_labels(hybrid(space, facts, LEXICAL_WEIGHT), config.topic_distance)
     groups = [list(np.flatnonzero(labels == label)) for label in np.unique(labels)]
     groups = join_groups(groups, space, [fact_entities(f) for f in facts])
-    is_topic = [len(g) >= config.topic_min_size and _source_count(facts, g) >= 2 for g in groups]
-    kept = [g for g, ok in zip(groups, is_topic, strict=True) if ok]
-    loose = [i for g, ok in zip(groups, is_topic, strict=True) if not ok for i in g]
-    kept, loose = attach(kept, loose, space)
+    # Facts too few to make a group of their own first join the nearest group;
+    # then a group that only one article tells is offered, fact by fact, to
+    # the corroborated topics.
+    big = [g for g in groups if len(g) >= config.topic_min_size]
+    big, loose = attach(big, [i for g in groups if len(g) < config.topic_min_size for i in g], space)
+    kept = [g for g in big if _source_count(facts, g) >= 2]
+    kept, leftover = attach(kept, [i for g in big if _source_count(facts, g) < 2 for i in g], space)
+    loose += leftover
     kept.sort(key=lambda g: -_importance(facts, g))
     loose += [i for g in kept[config.max_topics :] for i in g]
     kept = kept[: config.max_topics]
@@ -215,6 +224,61 @@ def _fact_means(facts: Sequence[Fact], sentence_vectors: dict[str, np.ndarray]) 
 def centred(vectors: np.ndarray) -> np.ndarray:
     """Subtract the mean vector and re-normalise, removing what all facts share."""
     return _unit_rows(vectors - vectors.mean(axis=0, keepdims=True))
+
+
+def hybrid(vectors: np.ndarray, facts: Sequence[Fact], weight: float) -> np.ndarray:
+    """Embedding rows joined with TF-IDF rows of the facts' words, names and numbers.
+
+    Two outlets reporting one development share its rare words ("412",
+    a suspect's name) even when they phrase it differently, while facts that
+    merely share a sentence pattern do not; the dot product of two rows is
+    ``(1 - weight)`` times their embedding cosine plus ``weight`` times their
+    lexical cosine.
+
+    Args:
+        vectors: unit rows, one per fact.
+        facts: the facts, for their text.
+        weight: the lexical share, 0 to 1.
+
+    Returns:
+        Unit rows, wider than ``vectors``.
+    """
+    if weight <= 0 or len(facts) < 3:
+        return vectors
+    lexical = lexical_vectors([f.text for f in facts])
+    if lexical.shape[1] == 0:
+        return vectors
+    return _unit_rows(np.hstack([np.sqrt(1 - weight) * vectors, np.sqrt(weight) * lexical]))
+
+
+def lexical_vectors(texts: Sequence[str]) -> np.ndarray:
+    """Unit TF-IDF rows over words and numbers that at least two texts share.
+
+    When the dense matrix would pass ``LEXICAL_CELLS`` cells, the rows are
+    reduced to ``LEXICAL_DIMENSIONS`` by a truncated SVD, so memory stays bounded.
+
+    Args:
+        texts: one text per row.
+
+    Returns:
+        A dense float32 array with one row per text.
+    """
+    vectorizer = TfidfVectorizer(
+        stop_words=sorted(ENGLISH_STOP_WORDS | NEWS_STOP_WORDS),
+        token_pattern=r"(?u)\b(?:[A-Za-z][A-Za-z-]*[A-Za-z]|\d[\d,]*\d|\d)\b",
+        min_df=2,
+        max_df=0.5,
+        sublinear_tf=True,
+        dtype=np.float32,
+    )
+    try:
+        matrix = vectorizer.fit_transform(texts)
+    except ValueError:  # no term is shared by two texts
+        return np.zeros((len(texts), 0), dtype=np.float32)
+    if matrix.shape[0] * matrix.shape[1] > LEXICAL_CELLS and matrix.shape[1] > LEXICAL_DIMENSIONS:
+        matrix = TruncatedSVD(LEXICAL_DIMENSIONS, random_state=0).fit_transform(matrix)
+        return _unit_rows(np.asarray(matrix))
+    return _unit_rows(matrix.toarray())
 
 
 def cluster_labels(vectors: np.ndarray, distance: float) -> np.ndarray:
@@ -330,9 +394,12 @@ def entities(text: str) -> list[str]:
             words = words[1:]
         while words and words[-1].lower() in {"of", "de", "du", "la", "al", "bin", "van", "von", "der"}:
             words = words[:-1]
-        name = " ".join(words).strip(".,'’")
-        name = re.sub(r"['’]s$", "", name)
-        if name and not (len(name) == 1 and name.isupper()):
+        name = re.sub(r"['’]s$", "", " ".join(words).strip(",'’"))
+        name = name.rstrip(".")
+        if re.fullmatch(r"(?:[A-Z]\.)+[A-Z]", name):  # "U.S." lost its last dot to the pattern
+            name += "."
+        # One capital letter is an initial; a long all-capitals word is a dateline.
+        if len(name) > 1 and not (name.isupper() and len(name) > 5):
             found.append(name)
     return found
 
@@ -383,10 +450,20 @@ def topic_label(facts: Sequence[Fact], keywords: Sequence[str], others: Sequence
         when the topic names no one.
     """
     name = _telling_entity(_sum_counters([fact_entities(f) for f in facts], range(len(facts))), others)
-    phrase = next((k for k in keywords if " " in k), keywords[0] if keywords else "")
-    if name and phrase and phrase.lower() not in name.lower() and name.lower() not in phrase.lower():
+    fresh = [k for k in keywords if not name or (k not in name.lower() and name.lower() not in k)]
+    phrase = next((k for k in fresh[:3] if " " in k), fresh[0] if fresh else "")
+    phrase = _as_written(phrase, " ".join(f.text for f in facts))
+    if name and phrase:
         return f"{name} · {phrase}"
     return name or label_from_keywords(keywords)
+
+
+def _as_written(term: str, text: str) -> str:
+    """A lower-cased keyword in the capitalisation the text uses most ("Raqqa", "air strikes")."""
+    if not term:
+        return term
+    forms = Counter(m.group(0) for m in re.finditer(rf"\b{re.escape(term)}\b", text, flags=re.IGNORECASE))
+    return forms.most_common(1)[0][0] if forms else term
 
 
 def label_from_keywords(keywords: Sequence[str]) -> str:

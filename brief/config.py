@@ -37,17 +37,17 @@ class Settings:
     # Facts and topics
     merge_threshold: float = 0.85
     merge_floor: float = 0.75
-    topic_distance: float = 0.9
-    context_weight: float = 0.5
+    topic_distance: float = 0.92
+    context_weight: float = 0.32
     topic_min_size: int = 3
-    max_topics: int = 8
+    max_topics: int = 6
     embed_batch_size: int = 64
 
     # Summaries and verification
     summary_sentences: int = 3
     lead_sentences: int = 4
-    facts_per_prompt: int = 12
-    judge_threshold: float = 0.5
+    facts_per_prompt: int = 8
+    judge_threshold: float = 0.65
     context_tokens: int = 4096
     max_new_tokens: int = 400
     threads: int = 2

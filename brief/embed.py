@@ -47,8 +47,9 @@ class SentenceTransformerEmbedder:
         location = resolve_embedder(model)
         try:
             self._model = SentenceTransformer(location, device="cpu")
-        except (OSError, ValueError) as exc:
-            raise ModelError(f"cannot load embedding model {model!r} from {location}: {exc}") from exc
+        except Exception as exc:  # noqa: BLE001 - any loader failure is one "model unusable" error
+            first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            raise ModelError(f"cannot load embedding model {model!r} from {location}: {first_line}") from exc
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Embed ``texts`` in batches, normalised so a dot product is a cosine."""
@@ -118,10 +119,26 @@ def text_key(model: str, text: str) -> str:
 
 
 def resolve_embedder(model: str) -> str:
-    """Where to load ``model`` from: a packaged default's folder, a local folder, or a hub id."""
+    """Where to load ``model`` from: a packaged default's folder, a local folder, or a hub id.
+
+    Args:
+        model: a packaged default's name, a folder, or a hub id.
+
+    Returns:
+        A folder path or the hub id unchanged.
+
+    Raises:
+        ModelError: the packaged default is not installed, or ``model`` names
+            a folder that does not exist.
+    """
     module_name = PACKAGED_EMBEDDERS.get(model)
     if module_name is None:
-        return str(Path(model).expanduser()) if Path(model).expanduser().exists() else model
+        path = Path(model).expanduser()
+        if path.exists():
+            return str(path)
+        if _looks_like_path(model):
+            raise ModelError(f"embedding model folder not found: {path}")
+        return model
     try:
         module = importlib.import_module(module_name)
     except ImportError as exc:
@@ -132,8 +149,21 @@ def resolve_embedder(model: str) -> str:
     return str(module.get_model_path())
 
 
+def _looks_like_path(model: str) -> bool:
+    """A hub id is ``name`` or ``org/name``; anything else with a slash or a leading dot is a path."""
+    return model.startswith(("/", ".", "~")) or model.count("/") > 1 or "\\" in model
+
+
 def load_embedder(model: str, batch_size: int = 64) -> Embedder:
-    """The embedder a setting names; ``hashing`` gives the model-free test embedder."""
+    """The embedder a setting names; ``hashing`` gives the model-free test embedder.
+
+    Args:
+        model: the ``embedder`` setting.
+        batch_size: texts per forward pass.
+
+    Returns:
+        An embedder (not yet cached; wrap it in :class:`CachedEmbedder`).
+    """
     if model.startswith("hashing"):
         return HashingEmbedder()
     return SentenceTransformerEmbedder(model, batch_size)

@@ -86,9 +86,11 @@ def similar_pairs(
     """
     pairs: list[tuple[int, int, float]] = []
     n = len(vectors)
-    keep = min(max_neighbours + 1, n)  # +1: each row finds itself
+    keep = min(max_neighbours, n)
     for start in range(0, n, BLOCK_ROWS):
         block = vectors[start : start + BLOCK_ROWS] @ vectors.T
+        rows = np.arange(block.shape[0])
+        block[rows, start + rows] = -np.inf  # a row is not its own neighbour
         if keep < n:
             top = np.argpartition(-block, keep - 1, axis=1)[:, :keep]
         else:
@@ -97,7 +99,7 @@ def similar_pairs(
             i = start + local
             for j in top[local]:
                 similarity = float(block[local, j])
-                if j != i and similarity >= floor:
+                if similarity >= floor:
                     pairs.append((min(i, int(j)), max(i, int(j)), similarity))
     return list(dict.fromkeys(pairs))
 

@@ -108,7 +108,8 @@ class Citation:
         return cls(sentence.article_id, sentence.index, sentence.start, sentence.end, sentence.text)
 
 
-Method = Literal["abstractive", "extractive"]
+# "conflict": a templated "sources differ" sentence built from the figures themselves.
+Method = Literal["abstractive", "extractive", "conflict"]
 
 
 @dataclass(frozen=True)

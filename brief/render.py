@@ -464,7 +464,8 @@ def _trim_summaries(brief: Brief, keep: int) -> Iterator[Brief]:
             tb = brief.topics[i]
             if len(tb.summary) > keep:
                 shorter = dataclasses.replace(tb, summary=tb.summary[:-1])
-                brief = dataclasses.replace(brief, topics=(*brief.topics[:i], shorter, *brief.topics[i + 1 :]))
+                topics = (*brief.topics[:i], shorter, *brief.topics[i + 1 :])
+                brief = dataclasses.replace(brief, topics=topics)
                 yield brief
 
 
@@ -481,7 +482,9 @@ def _shrinks(brief: Brief) -> Iterator[_Cut]:
     Order: summary sentences of low-ranked topics (down to two each), whole
     low-ranked topics (down to two), figures beyond six, changes and conflicts
     beyond a few, lead beyond three, uncited sources from the list; then the
-    same again down to the bare minimum: one topic of one sentence. ``other``
+    same again down to the bare minimum: one topic of one sentence. Topics are
+    ranked by their order in ``brief.topics`` (cluster puts the most important
+    first). ``other``
     facts are never printed, so cutting them would gain nothing.
     """
     steps: list[Callable[[Brief], Iterator[Brief]]] = [
@@ -800,9 +803,10 @@ def json_dump(brief: Brief) -> dict[str, Any]:
         ],  # fmt: skip
         "omitted": list(brief.omitted),
         "since_last": [
-            {"kind": ch.kind, "text": ch.text, "citations": [_citation_json(x, numbers) for x in ch.citations]}
+            {"kind": ch.kind, "text": ch.text,
+             "citations": [_citation_json(x, numbers) for x in ch.citations]}
             for ch in brief.since_last
-        ],
+        ],  # fmt: skip
         "models": _plain(brief.models),
         "settings": _plain(brief.settings),
     }

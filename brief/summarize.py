@@ -1,4 +1,4 @@
-"""Condense each topic into a few cited sentences, and the brief into a lead.
+"""Condense each topic into a few cited sentences, and lead the brief with the best of them.
 
 The summariser sees a topic's most important facts, numbered, with their dates
 and how many outlets carry them, and returns sentences that each name the facts
@@ -31,15 +31,10 @@ SYSTEM = (
 TOPIC_TASK = (
     "Brief date: {date}. Source sentences about one topic (id [date, outlets]: text):\n{facts}\n\n"
     "Write up to {count} short sentences that summarise the most important developments, most important "
-    "first, one or two facts per sentence. In \"sources\" list the ids of the source sentences each one "
+    "first, one or two facts per sentence, each under 30 words. In \"sources\" list the ids of the source sentences each one "
     "restates. Keep numbers exactly as the sources give them, with the day or night they refer to. "
-    "Also give a \"label\": a 2-5 word headline for the topic using words from the sources. Return JSON."
-)
-LEAD_TASK = (
-    "Brief date: {date}. The main development in each topic (id [date, outlets]: text):\n{facts}\n\n"
-    "Write up to {count} short sentences of \"key developments\" for readers who read nothing else, "
-    "most important first, one development per sentence. In \"sources\" list the ids each sentence "
-    "restates. Keep numbers exactly as the sources give them. Return JSON."
+    "Also give a \"label\": a 2-5 word headline naming what sets this topic apart from the rest of the "
+    "story (not the event as a whole), using words from the sources. Return JSON."
 )
 
 
@@ -65,8 +60,8 @@ class Summarizer(Protocol):
 
     name: str
 
-    def summarize(self, facts: Sequence[Fact], count: int, date: dt.date, lead: bool = False) -> Drafts:
-        """Up to ``count`` sentences about ``facts``; ``lead`` asks for key developments."""
+    def summarize(self, facts: Sequence[Fact], count: int, date: dt.date) -> Drafts:
+        """Up to ``count`` sentences about ``facts``, for a brief dated ``date``."""
         ...
 
     def fits(self, facts: Sequence[Fact], date: dt.date) -> bool:
@@ -84,27 +79,26 @@ class ModelSummarizer:
         self.context_tokens = context_tokens
         self.calls = 0
 
-    def summarize(self, facts: Sequence[Fact], count: int, date: dt.date, lead: bool = False) -> Drafts:
+    def summarize(self, facts: Sequence[Fact], count: int, date: dt.date) -> Drafts:
         """Ask the model once; parse its JSON, ignoring ids it invented."""
         self.calls += 1
-        prompt = self._prompt(facts, count, date, lead)
+        prompt = self._prompt(facts, count, date)
         if not self.model.chat:
             return Drafts([Draft(s, ()) for s in split_plain(self.model.complete([prompt[-1]], None, self.max_new_tokens))][:count])
-        reply = self.model.complete(prompt, response_schema(len(facts), count, with_label=not lead), self.max_new_tokens)
+        reply = self.model.complete(prompt, response_schema(len(facts), count), self.max_new_tokens)
         return parse_reply(reply, len(facts), count)
 
     def fits(self, facts: Sequence[Fact], date: dt.date) -> bool:
         """Estimate the prompt's tokens (about four characters a token) against the context."""
         counter: Callable[[str], int] = getattr(self.model, "count_tokens", lambda text: len(text) // 4)
-        prompt = self._prompt(facts, 4, date, False)
+        prompt = self._prompt(facts, 4, date)
         used = sum(counter(m["content"]) for m in prompt) + 64
         return used + self.max_new_tokens <= self.context_tokens
 
-    def _prompt(self, facts: Sequence[Fact], count: int, date: dt.date, lead: bool) -> list[dict[str, str]]:
+    def _prompt(self, facts: Sequence[Fact], count: int, date: dt.date) -> list[dict[str, str]]:
         if not self.model.chat:
             return [{"role": "user", "content": " ".join(f.text for f in facts)}]
-        task = LEAD_TASK if lead else TOPIC_TASK
-        content = task.format(date=date.isoformat(), facts=numbered(facts), count=count)
+        content = TOPIC_TASK.format(date=date.isoformat(), facts=numbered(facts), count=count)
         return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": content}]
 
 
@@ -116,7 +110,7 @@ class FirstFactsSummarizer:
     def __init__(self) -> None:
         self.calls = 0
 
-    def summarize(self, facts: Sequence[Fact], count: int, date: dt.date, lead: bool = False) -> Drafts:
+    def summarize(self, facts: Sequence[Fact], count: int, date: dt.date) -> Drafts:
         """The first ``count`` facts, each citing itself."""
         self.calls += 1
         return Drafts([Draft(f.text, (i,)) for i, f in enumerate(facts[:count])])
@@ -132,11 +126,13 @@ def numbered(facts: Sequence[Fact]) -> str:
     for number, fact in enumerate(facts, 1):
         when = fact.published.isoformat() if fact.published else "undated"
         outlets = len(fact.sources)
-        lines.append(f"S{number} [{when}, {outlets} outlet{'s' if outlets != 1 else ''}]: {fact.text}")
+        # Double quotes inside a JSON string end it early in a grammar-constrained reply.
+        text = fact.text.replace('"', "'").replace("“", "'").replace("”", "'")
+        lines.append(f"S{number} [{when}, {outlets} outlet{'s' if outlets != 1 else ''}]: {text}")
     return "\n".join(lines)
 
 
-def response_schema(fact_count: int, count: int, with_label: bool) -> dict[str, Any]:
+def response_schema(fact_count: int, count: int) -> dict[str, Any]:
     """JSON schema whose source ids can only be ids that were shown."""
     ids = [f"S{n}" for n in range(1, fact_count + 1)]
     item = {
@@ -147,9 +143,7 @@ def response_schema(fact_count: int, count: int, with_label: bool) -> dict[str, 
         },
         "required": ["text", "sources"],
     }
-    properties: dict[str, Any] = {"sentences": {"type": "array", "items": item, "minItems": 1, "maxItems": count}}
-    if with_label:
-        properties = {"label": {"type": "string"}, **properties}
+    properties = {"label": {"type": "string"}, "sentences": {"type": "array", "items": item, "minItems": 1, "maxItems": count}}
     return {"type": "object", "properties": properties, "required": list(properties)}
 
 
@@ -194,10 +188,16 @@ def settings_facts(topic: Topic, config: Settings) -> list[Fact]:
     return list(topic.facts[: config.facts_per_prompt])
 
 
-def load_summarizer(config: Settings) -> ModelSummarizer:
-    """The summariser a setting names: the packaged GGUF, a .gguf file, a folder or a hub id."""
+def load_summarizer(config: Settings) -> Summarizer:
+    """The summariser a setting names: the packaged GGUF, a .gguf file, a folder or a hub id.
+
+    ``first-facts`` names the model-free summariser, for tests and dry runs.
+    """
     from brief.generate import load_text_model
     from brief.models import resolve_generator
+
+    if config.summarizer == FirstFactsSummarizer.name:
+        return FirstFactsSummarizer()
 
     source = resolve_generator(config.summarizer, config.cache_dir)
     model = load_text_model(source, config.context_tokens, config.threads, config.seed)
@@ -254,13 +254,14 @@ def topics(
     return [summarize_topic(topic, summarizer, gate, config, date) for topic in found]
 
 
-def lead(briefs: Sequence[TopicBrief], summarizer: Summarizer, gate: Gate, config: Settings, date: dt.date) -> tuple[Claim, ...]:
-    """The "key developments" lead: one verified sentence per leading topic."""
-    facts = [b.topic.facts[0] for b in briefs[: config.lead_sentences + 1] if b.topic.facts]
-    if not facts:
-        return ()
-    drafts = summarizer.summarize(facts, config.lead_sentences, date, lead=True)
-    return tuple(v.claim for v in _verified(drafts, facts, gate))
+def lead(briefs: Sequence[TopicBrief], count: int) -> tuple[Claim, ...]:
+    """The "key developments" lead: the first verified sentence of each leading topic.
+
+    Built from claims that already passed the gate, so the lead costs no model
+    call and can say nothing the topic sections do not.
+    """
+    firsts = [next((c for c in b.summary if c.method != "conflict"), None) for b in briefs]
+    return tuple(c for c in firsts if c is not None)[:count]
 
 
 def default_gate(config: Settings, summarizer: Summarizer) -> Gate:

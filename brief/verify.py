@@ -270,7 +270,8 @@ def _names(text: str) -> list[str]:
 
 
 def _words(text: str) -> set[str]:
-    return {_normal(w) for w in re.findall(r"[\w'’.-]+", text)}
+    words = {_normal(w) for w in re.findall(r"[\w'’.-]+", text)}
+    return words | {part for w in words for part in w.split("-") if part}
 
 
 def _normal(word: str) -> str:
@@ -350,12 +351,9 @@ class Gate:
             else its best supporting fact verbatim; None when nothing supports it.
         """
         ranked = self._ranked(text, pool)
-        facts = list(cited) or ranked[:1]
-        lexical = lexical_check(text, _sentences(facts))
-        if not lexical.passed:
-            widened = list(dict.fromkeys([*facts, *ranked[:2]]))[: self.evidence_limit + 1]
-            if lexical_check(text, _sentences(widened)).passed:
-                facts, lexical = widened, LexicalResult(())
+        if not complete_sentence(text):
+            return self._extractive(text, [*cited, *ranked], "not a complete sentence")
+        facts, lexical = self._aligned(text, list(cited) or ranked[:1], ranked)
         if lexical.passed:
             score = self.judge.entailment(text, [f.text for f in facts[: self.evidence_limit]])
             if score >= self.threshold:
@@ -365,6 +363,23 @@ class Gate:
         else:
             reason = "unsupported " + ", ".join(lexical.missing)
         return self._extractive(text, [*facts, *ranked], reason)
+
+    def _aligned(self, text: str, facts: list[Fact], ranked: Sequence[Fact]) -> tuple[list[Fact], LexicalResult]:
+        """Add the most similar facts that hold what the cited ones lack, up to the evidence limit.
+
+        Summarisers often cite one sentence for a claim that joins two; the
+        claim may still be true if a similar fact holds the missing name.
+        """
+        result = lexical_check(text, _sentences(facts))
+        for candidate in ranked[: self.evidence_limit + 2]:
+            if result.passed or len(facts) >= self.evidence_limit:
+                break
+            if candidate in facts:
+                continue
+            trial = lexical_check(text, _sentences([*facts, candidate]))
+            if len(trial.missing) < len(result.missing):
+                facts, result = [*facts, candidate], trial
+        return facts, result
 
     def _ranked(self, text: str, pool: Sequence[Fact]) -> list[Fact]:
         """Facts of the pool most like ``text`` first."""
@@ -381,6 +396,11 @@ class Gate:
         log.info("replaced %r with a source sentence (%s)", text[:60], reason)
         claim = Claim(best.text, _citations([best]), "extractive", None, ("verbatim", f"rejected: {reason}"))
         return Verdict(claim, best.sentences)
+
+
+def complete_sentence(text: str) -> bool:
+    """At least five words, ending as a sentence ends (a JSON string cut at a quote does not)."""
+    return len(text.split()) >= 5 and bool(re.search(r"[.!?][\'\"’”)]*$", text.strip()))
 
 
 def _sentences(facts: Sequence[Fact]) -> tuple[Sentence, ...]:

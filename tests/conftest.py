@@ -12,3 +12,4 @@ from fixtures_brief import sample_brief as _sample_brief
 def sample_brief() -> Brief:
     """A realistic hand-built five-topic brief (see tests/fixtures_brief.py)."""
     return _sample_brief()
+from fixtures_embed import quake_embedded, real_embedder, seeds_embedded  # noqa: E402,F401

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 from dataclasses import dataclass, replace
 
 from brief.config import Settings
@@ -57,7 +58,8 @@ _ARTICLES: list[tuple[str, str, str, str, dt.date, list[str]]] = [
         NOV17,
         [
             "EU defense ministers said on Tuesday they supported France's request for military assistance "
-            "as it intensifies its fight against the \"Islamic State\" (IS) terrorist group in the Middle East.",
+            "as it intensifies its fight against the \"Islamic State\" (IS) terrorist group in the Middle "
+            "East.",
             "In response, EU foreign policy chief Federica Mogherini said all 28 member states backed the "
             "request.",
             "This latest wave of air strikes - the second since Friday - was once again concentrated in the "
@@ -160,13 +162,17 @@ def corpus() -> Corpus:
     for article_id, path, outlet, title, published, texts in _ARTICLES:
         body, offset = [], 0
         for index, text in enumerate(texts):
-            sentences[(article_id, index)] = Sentence(article_id, index, offset, offset + len(text), text, published)
+            end = offset + len(text)
+            sentences[(article_id, index)] = Sentence(article_id, index, offset, end, text, published)
             body.append(text)
-            offset += len(text) + 2
-        articles.append(
-            Article(article_id, path, title, outlet, published, "\n\n".join(body), published_from="metadata")
-        )
+            offset = end + 2
+        text = "\n\n".join(body)
+        articles.append(Article(article_id, path, title, outlet, published, text, published_from="metadata"))
     return Corpus(tuple(articles), sentences)
+
+
+# Short names for the five articles, in source-list order [1]..[5].
+RFE, DW, AP, RFC, GM = "a-rferl-eu", "a-dw-eu", "a-ap-airstrikes", "a-rferl-coalition", "a-globe-eu"
 
 
 def _claim(c: Corpus, text: str, *keys: tuple[str, int], extractive: bool = False) -> Claim:
@@ -175,129 +181,139 @@ def _claim(c: Corpus, text: str, *keys: tuple[str, int], extractive: bool = Fals
         c.cite(*keys),
         "extractive" if extractive else "abstractive",
         entailment=None if extractive else 0.91,
-        checks=("numbers", "names") if not extractive else ("verbatim",),
+        checks=("verbatim",) if extractive else ("numbers", "names"),
     )
 
 
-def _topics(c: Corpus) -> tuple[TopicBrief, ...]:
-    eu = Topic(
-        "t-eu",
-        "EU mutual defence clause invoked",
-        ("eu", "article", "assistance", "ministers"),
-        (
-            c.fact("f-clause", "France invoked the EU mutual assistance clause for the first time.",
-                   ("a-rferl-eu", 1), ("a-globe-eu", 0), ("a-dw-eu", 0)),
-            c.fact("f-backed", "All 28 member states backed France's request.",
-                   ("a-dw-eu", 1), ("a-rferl-eu", 2)),
-            c.fact("f-sept11", "Greece's defence minister called the attacks Europe's September 11.",
-                   ("a-rferl-eu", 3), ("a-globe-eu", 1)),
-            c.fact("f-budget", "France will miss its EU budget target because of security spending.",
-                   ("a-dw-eu", 4)),
-        ),
-        score=0.92,
-    )  # fmt: skip
-    strikes = Topic(
-        "t-strikes",
-        "New French air strikes on IS in Syria",
-        ("strikes", "raqqa", "syria"),
-        (
-            c.fact("f-raqqa", "French strikes on Raqqa destroyed a command post and a training camp.",
-                   ("a-ap-airstrikes", 0), ("a-dw-eu", 2)),
-        ),
-        score=0.81,
-    )  # fmt: skip
-    raids = Topic(
-        "t-raids",
-        "Raids and arrests in France and Belgium",
-        ("raids", "police", "arrests", "belgium"),
-        (
-            c.fact("f-searches", "Police have conducted almost 300 searches, with 127 arrests and 31 weapons seized.",
-                   ("a-ap-airstrikes", 3), ("a-globe-eu", 4)),
-            c.fact("f-raids", "Police carried out 128 raids overnight.", ("a-ap-airstrikes", 4), ("a-dw-eu", 3)),
-            c.fact("f-molenbeek", "Belgian police searched Molenbeek for a suspect wanted on an international warrant.",
-                   ("a-rferl-coalition", 2), ("a-rferl-coalition", 3)),
-        ),
-        score=0.77,
-    )  # fmt: skip
-    diplomacy = Topic(
-        "t-diplomacy",
-        "Call for a U.S.-Russian coalition against IS",
-        ("coalition", "russia", "kerry"),
-        (
-            c.fact("f-coalition", "The French president urged the U.S. and Russia to join forces against IS.",
-                   ("a-rferl-coalition", 0)),
-            c.fact("f-kerry", "The U.S. secretary of state visited Paris in solidarity.", ("a-ap-airstrikes", 1)),
-            c.fact("f-ceasefire", "A Syrian cease-fire could be weeks away.", ("a-globe-eu", 3)),
-        ),
-        score=0.64,
-    )  # fmt: skip
-    probe = Topic(
-        "t-probe",
-        "Investigation names suspected organiser",
-        ("investigation", "organiser", "attackers"),
-        (
-            c.fact("f-architect", "Investigators identified a Belgian national as chief architect of the attacks.",
-                   ("a-ap-airstrikes", 2)),
-            c.fact("f-seven", "Seven attackers died.", ("a-globe-eu", 2)),
-        ),
-        score=0.55,
-    )  # fmt: skip
-    return (
-        TopicBrief(eu, (
-            _claim(c, "France became the first EU member to invoke the bloc's mutual assistance clause, asking "
-                      "partners for military aid after the Paris attacks.", ("a-rferl-eu", 1), ("a-globe-eu", 0)),
-            _claim(c, "In response, EU foreign policy chief Federica Mogherini said all 28 member states backed the "
-                      "request.", ("a-dw-eu", 1), extractive=True),
-            _claim(c, "Defence ministers meeting in Brussels on 17 November voiced unanimous support; Greece's "
-                      "minister called the attacks Europe's September 11.", ("a-rferl-eu", 2), ("a-globe-eu", 1)),
-        )),
-        TopicBrief(strikes, (
-            _claim(c, "A second wave of French air strikes since Friday hit Raqqa, the group's de facto capital, "
-                      "destroying a command post and a training camp.", ("a-dw-eu", 2), ("a-ap-airstrikes", 0)),
-            _claim(c, "France has asked EU partners to help either in Syria and Iraq or by relieving its forces in "
-                      "other operations.", ("a-rferl-eu", 0), ("a-globe-eu", 0)),
-        )),
-        TopicBrief(raids, (
-            _claim(c, "French police have carried out almost 300 searches under emergency powers since Sunday "
-                      "night, making 127 arrests and seizing 31 weapons.", ("a-ap-airstrikes", 3), ("a-globe-eu", 4)),
-            _claim(c, "Belgian police searched the Brussels district of Molenbeek for a 26-year-old French citizen "
-                      "wanted on an international arrest warrant.", ("a-rferl-coalition", 2),
-                   ("a-rferl-coalition", 3)),
-            _claim(c, "The government simultaneously conducted a series of police raids in France, searching 128 "
-                      "homes across the nation.", ("a-dw-eu", 3), extractive=True),
-        )),
-        TopicBrief(diplomacy, (
-            _claim(c, "The French president urged the United States and Russia to set aside their differences and "
-                      "fight IS together.", ("a-rferl-coalition", 0)),
-            _claim(c, "The U.S. secretary of state visited Paris and said a Syrian cease-fire could be weeks away.",
-                   ("a-ap-airstrikes", 1), ("a-globe-eu", 3)),
-        )),
-        TopicBrief(probe, (
-            _claim(c, "Investigators have identified a Belgian national as the suspected chief architect of the "
-                      "attacks.", ("a-ap-airstrikes", 2)),
-            _claim(c, "Seven attackers died — six after detonating suicide belts and a seventh from police gunfire.",
-                   ("a-globe-eu", 2), extractive=True),
-        )),
-    )  # fmt: skip
+@dataclass(frozen=True)
+class _Spec:
+    """A topic in compact form; facts are (id, text, *sentence keys), claims (text, *sentence keys)."""
+
+    id: str
+    label: str
+    keywords: tuple[str, ...]
+    score: float
+    facts: list[tuple[Any, ...]]
+    claims: list[tuple[Any, ...]]
+
+
+def _topic(c: Corpus, spec: _Spec) -> TopicBrief:
+    """Build a topic brief; a claim that repeats its one cited sentence word for word is extractive."""
+    facts = tuple(c.fact(fid, text, *keys) for fid, text, *keys in spec.facts)
+    topic = Topic(spec.id, spec.label, spec.keywords, facts, score=spec.score)
+    claims = tuple(
+        _claim(c, text, *keys, extractive=len(keys) == 1 and c.s(*keys[0]).text == text)
+        for text, *keys in spec.claims
+    )
+    return TopicBrief(topic, claims)
+
+
+_TOPICS: list[_Spec] = [
+    _Spec(
+        id="t-eu", label="EU mutual defence clause invoked",
+        keywords=("eu", "article", "assistance", "ministers"), score=0.92,
+        facts=[
+            ("f-clause", "France invoked the EU mutual assistance clause for the first time.",
+             (RFE, 1), (GM, 0), (DW, 0)),
+            ("f-backed", "All 28 member states backed France's request.", (DW, 1), (RFE, 2)),
+            ("f-sept11", "Greece's defence minister called the attacks Europe's September 11.",
+             (RFE, 3), (GM, 1)),
+            ("f-budget", "France will miss its EU budget target because of security spending.", (DW, 4)),
+        ],
+        claims=[
+            ("France became the first EU member to invoke the bloc's mutual assistance clause, asking "
+             "partners for military aid after the Paris attacks.", (RFE, 1), (GM, 0)),
+            ("In response, EU foreign policy chief Federica Mogherini said all 28 member states backed the "
+             "request.", (DW, 1)),
+            ("Defence ministers meeting in Brussels on 17 November voiced unanimous support; Greece's "
+             "minister called the attacks Europe's September 11.", (RFE, 2), (GM, 1)),
+        ],
+    ),
+    _Spec(
+        id="t-strikes", label="New French air strikes on IS in Syria",
+        keywords=("strikes", "raqqa", "syria"), score=0.81,
+        facts=[
+            ("f-raqqa", "French strikes on Raqqa destroyed a command post and a training camp.",
+             (AP, 0), (DW, 2)),
+        ],
+        claims=[
+            ("A second wave of French air strikes since Friday hit Raqqa, the group's de facto capital, "
+             "destroying a command post and a training camp.", (DW, 2), (AP, 0)),
+            ("France has asked EU partners to help either in Syria and Iraq or by relieving its forces in "
+             "other operations.", (RFE, 0), (GM, 0)),
+        ],
+    ),
+    _Spec(
+        id="t-raids", label="Raids and arrests in France and Belgium",
+        keywords=("raids", "police", "arrests", "belgium"), score=0.77,
+        facts=[
+            ("f-searches", "Police have conducted almost 300 searches, with 127 arrests and 31 weapons "
+             "seized.", (AP, 3), (GM, 4)),
+            ("f-raids", "Police carried out 128 raids overnight.", (AP, 4), (DW, 3)),
+            ("f-molenbeek", "Belgian police searched Molenbeek for a suspect wanted on an international "
+             "warrant.", (RFC, 2), (RFC, 3)),
+        ],
+        claims=[
+            ("French police have carried out almost 300 searches under emergency powers since Sunday "
+             "night, making 127 arrests and seizing 31 weapons.", (AP, 3), (GM, 4)),
+            ("Belgian police searched the Brussels district of Molenbeek for a 26-year-old French citizen "
+             "wanted on an international arrest warrant.", (RFC, 2), (RFC, 3)),
+            ("The government simultaneously conducted a series of police raids in France, searching 128 "
+             "homes across the nation.", (DW, 3)),
+        ],
+    ),
+    _Spec(
+        id="t-diplomacy", label="Call for a U.S.-Russian coalition against IS",
+        keywords=("coalition", "russia", "kerry"), score=0.64,
+        facts=[
+            ("f-coalition", "The French president urged the U.S. and Russia to join forces against IS.",
+             (RFC, 0)),
+            ("f-kerry", "The U.S. secretary of state visited Paris in solidarity.", (AP, 1)),
+            ("f-ceasefire", "A Syrian cease-fire could be weeks away.", (GM, 3)),
+        ],
+        claims=[
+            ("The French president urged the United States and Russia to set aside their differences and "
+             "fight IS together.", (RFC, 0)),
+            ("The U.S. secretary of state visited Paris and said a Syrian cease-fire could be weeks away.",
+             (AP, 1), (GM, 3)),
+        ],
+    ),
+    _Spec(
+        id="t-probe", label="Investigation names suspected organiser",
+        keywords=("investigation", "organiser", "attackers"), score=0.55,
+        facts=[
+            ("f-architect", "Investigators identified a Belgian national as chief architect of the attacks.",
+             (AP, 2)),
+            ("f-seven", "Seven attackers died.", (GM, 2)),
+        ],
+        claims=[
+            ("Investigators have identified a Belgian national as the suspected chief architect of the "
+             "attacks.", (AP, 2)),
+            ("Seven attackers died — six after detonating suicide belts and a seventh from police "
+             "gunfire.", (GM, 2)),
+        ],
+    ),
+]  # fmt: skip
 
 
 def _figures(c: Corpus) -> tuple[tuple[Figure, ...], tuple[Conflict, ...]]:
-    killed = Figure(129, "killed", "Paris", "2015-11-13", c.cite(("a-rferl-eu", 4), ("a-rferl-coalition", 0),
-                    ("a-globe-eu", 0)), cumulative=True, text="killed at least 129 people")  # fmt: skip
-    wounded = Figure(350, "wounded", "Paris", "2015-11-13", c.cite(("a-rferl-eu", 4)), text="wounded some 350")
-    searches = Figure(300, "searches", "France", "2015-11-15/2015-11-17",
-                      c.cite(("a-ap-airstrikes", 3), ("a-globe-eu", 4)), cumulative=True, text="almost 300 searches")
-    arrests = Figure(127, "arrests", "France", "2015-11-15/2015-11-17",
-                     c.cite(("a-ap-airstrikes", 3), ("a-globe-eu", 4)), cumulative=True, text="127 arrests")
-    nations = Figure(19, "victims' nationalities", None, "2015-11-16", c.cite(("a-ap-airstrikes", 5)),
-                     text="at least 19 nations")
-    attackers = Figure(7, "attackers dead", "Paris", "2015-11-13", c.cite(("a-globe-eu", 2)), text="Seven attackers")
-    raids_a = Figure(128, "raids overnight", "France", "2015-11-16/2015-11-17",
-                     c.cite(("a-ap-airstrikes", 4), ("a-dw-eu", 3)), text="128 police raids overnight")
-    raids_b = Figure(168, "raids overnight", "France", "2015-11-16/2015-11-17",
-                     c.cite(("a-rferl-coalition", 1)), text="168 raids overnight")
-    conflict = Conflict("raids overnight", "France", "2015-11-16/2015-11-17", (raids_a, raids_b))
-    return (killed, wounded, searches, arrests, nations, attackers), (conflict,)  # fmt: skip
+    nights = "2015-11-16/2015-11-17"
+    since_sunday = "2015-11-15/2015-11-17"
+    figures = (
+        Figure(129, "killed", "Paris", "2015-11-13", c.cite((RFE, 4), (RFC, 0), (GM, 0)), cumulative=True,
+               text="killed at least 129 people"),
+        Figure(350, "wounded", "Paris", "2015-11-13", c.cite((RFE, 4)), text="wounded some 350"),
+        Figure(300, "searches", "France", since_sunday, c.cite((AP, 3), (GM, 4)), cumulative=True,
+               text="almost 300 searches"),
+        Figure(127, "arrests", "France", since_sunday, c.cite((AP, 3), (GM, 4)), cumulative=True,
+               text="127 arrests"),
+        Figure(19, "victims' nationalities", None, "2015-11-16", c.cite((AP, 5)), text="at least 19 nations"),
+        Figure(7, "attackers dead", "Paris", "2015-11-13", c.cite((GM, 2)), text="Seven attackers"),
+    )  # fmt: skip
+    raids_a = Figure(128, "raids overnight", "France", nights, c.cite((AP, 4), (DW, 3)),
+                     text="128 police raids overnight")  # fmt: skip
+    raids_b = Figure(168, "raids overnight", "France", nights, c.cite((RFC, 1)), text="168 raids overnight")
+    return figures, (Conflict("raids overnight", "France", nights, (raids_a, raids_b)),)
 
 
 def sample_brief() -> Brief:
@@ -305,31 +321,28 @@ def sample_brief() -> Brief:
     c = corpus()
     figures, conflicts = _figures(c)
     lead = (
-        _claim(c, "France invoked the EU's never-used mutual assistance clause and all 28 member states pledged "
-                  "support.", ("a-rferl-eu", 1), ("a-dw-eu", 1)),
-        _claim(c, "New French air strikes on Raqqa destroyed a command post and a training camp.",
-               ("a-ap-airstrikes", 0)),
+        _claim(c, "France invoked the EU's never-used mutual assistance clause and all 28 member states "
+                  "pledged support.", (RFE, 1), (DW, 1)),
+        _claim(c, "New French air strikes on Raqqa destroyed a command post and a training camp.", (AP, 0)),
         _claim(c, "French police have made 127 arrests in almost 300 searches since Sunday night.",
-               ("a-ap-airstrikes", 3), ("a-globe-eu", 4)),
-        _claim(c, "The death toll stood at 129 on November 16, the deadliest terror attack in Europe since train "
-                  "bombings in Madrid killed 191 people and injured 350 more in 2004.", ("a-rferl-coalition", 4),
+               (AP, 3), (GM, 4)),
+        _claim(c, "The death toll stood at 129 on November 16, the deadliest terror attack in Europe since "
+                  "train bombings in Madrid killed 191 people and injured 350 more in 2004.", (RFC, 4),
                extractive=True),
     )  # fmt: skip
     since = (
-        Change("new_topic", "Investigation names suspected organiser", c.cite(("a-ap-airstrikes", 2))),
-        Change("changed_figure", "Searches under emergency powers: almost 300 (was 168).",
-               c.cite(("a-ap-airstrikes", 3))),
-        Change("new_fact", "EU defence ministers backed France's request unanimously.", c.cite(("a-dw-eu", 0))),
-    )  # fmt: skip
-    other = (c.fact("f-valls", "France will miss its EU budget target.", ("a-dw-eu", 4)),)
+        Change("new_topic", "Investigation names suspected organiser", c.cite((AP, 2))),
+        Change("changed_figure", "Searches under emergency powers: almost 300 (was 168).", c.cite((AP, 3))),
+        Change("new_fact", "EU defence ministers backed France's request unanimously.", c.cite((DW, 0))),
+    )
     return Brief(
         date=NOV17,
         title="Paris attacks: France invokes EU defence clause",
         generated_at=dt.datetime(2026, 11, 27, 3, 40, tzinfo=dt.UTC),
         sources=c.articles,
-        topics=_topics(c),
+        topics=tuple(_topic(c, spec) for spec in _TOPICS),
         lead=lead,
-        other=other,
+        other=(c.fact("f-valls", "France will miss its EU budget target.", (DW, 4)),),
         figures=figures,
         conflicts=conflicts,
         since_last=since,
@@ -339,19 +352,19 @@ def sample_brief() -> Brief:
 
 
 def long_brief(topics: int = 15, sentences: int = 4, extra_figures: int = 10) -> Brief:
-    """A brief far too long for one page: many topics of long sentences."""
+    """A brief far too long for one page: many topics of long sentences, many figures."""
     base = sample_brief()
     c = corpus()
     keys: Sequence[tuple[str, int]] = list(c.sentences)
     many = []
     for t in range(topics):
+        picks = [(keys[(t + k) % len(keys)], keys[(t + k + 1) % len(keys)]) for k in range(sentences)]
         claims = tuple(
-            _claim(c, f"Topic {t + 1} sentence {k + 1}: " + c.s(*keys[(t + k) % len(keys)]).text
-                   + " Officials gave further details of the operation in a statement later in the day.",
-                   keys[(t + k) % len(keys)], keys[(t + k + 1) % len(keys)])
-            for k in range(sentences)
+            _claim(c, f"Topic {t + 1} sentence {k + 1}: {c.s(*first).text} Officials gave further details "
+                      "of the operation in a statement later in the day.", first, second)
+            for k, (first, second) in enumerate(picks)
         )  # fmt: skip
-        facts = tuple(c.fact(f"f-long-{t}-{k}", claim.text, keys[(t + k) % len(keys)]) for k, claim in enumerate(claims))
+        facts = tuple(c.fact(f"f-long-{t}-{k}", cl.text, picks[k][0]) for k, cl in enumerate(claims))
         topic = Topic(f"t-long-{t}", f"Long topic number {t + 1}", ("long",), facts, score=1.0 - t / 100)
         many.append(TopicBrief(topic, claims))
     more = tuple(

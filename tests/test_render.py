@@ -58,7 +58,8 @@ def test_sample_brief_prints_on_one_page_with_every_part(sample_brief: Brief, tm
     assert sample_brief.title in text
     for tb in sample_brief.topics:
         assert tb.topic.label in text
-    for heading in ("KEY DEVELOPMENTS", "SINCE THE LAST BRIEF", "CONFLICTING REPORTS", "KEY FIGURES", "SOURCES"):
+    headings = ("KEY DEVELOPMENTS", "SINCE THE LAST BRIEF", "CONFLICTING REPORTS", "KEY FIGURES", "SOURCES")
+    for heading in headings:
         assert heading in text
     assert "Sources differ: 128[2,3] vs 168[4]" in text
 
@@ -106,10 +107,27 @@ def test_over_long_brief_is_cut_to_one_page_and_says_what_went(tmp_path: Path) -
 def test_brief_that_cannot_fit_raises_instead_of_spilling(sample_brief: Brief, tmp_path: Path) -> None:
     giant = Claim("A very long sentence about the events. " * 700, (), "abstractive")
     topic = TopicBrief(Topic("t-giant", "Giant", (), ()), (giant,))
-    brief = dataclasses.replace(sample_brief, topics=(topic,), lead=(), figures=(), conflicts=(), since_last=())
+    brief = dataclasses.replace(
+        sample_brief, topics=(topic,), lead=(), figures=(), conflicts=(), since_last=()
+    )
     with pytest.raises(RenderError, match="one page"):
         render.pdf(brief, tmp_path / "giant.pdf")
     assert not (tmp_path / "giant.pdf").exists()
+
+
+def test_bare_brief_without_boxes_prints(sample_brief: Brief, tmp_path: Path) -> None:
+    article = dataclasses.replace(sample_brief.sources[0], outlet=None, title="", published=None)
+    brief = dataclasses.replace(
+        sample_brief, sources=(article,), topics=sample_brief.topics[:1], lead=(), figures=(), conflicts=(),
+        since_last=(), omitted=("claim 'x' failed verification",),
+    )  # fmt: skip
+    printed = render.pdf(brief, tmp_path / "bare.pdf")
+    pages, text = pdf_text(tmp_path / "bare.pdf")
+    assert pages == 1 and printed.omitted == brief.omitted
+    assert "EU mutual defence clause invoked" in text
+    assert "KEY DEVELOPMENTS" not in text and "KEY FIGURES" not in text
+    assert "[1] 000_256869cf17324826.txt, (untitled)." in text  # no outlet: the file name stands in
+    assert "1 item not shown" in text
 
 
 @pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="pdftoppm (poppler-utils) is not installed")
@@ -221,7 +239,9 @@ def test_environment_escapes_html_only_and_rejects_undefined_names(tmp_path: Pat
 # --- user templates -------------------------------------------------------------
 
 
-def test_user_stylesheet_overrides_and_missing_templates_fall_back(sample_brief: Brief, tmp_path: Path) -> None:
+def test_user_stylesheet_overrides_and_missing_templates_fall_back(
+    sample_brief: Brief, tmp_path: Path
+) -> None:
     user = tmp_path / "mine"
     user.mkdir()
     (user / "brief.css").write_text('h1::after { content: " CUSTOMCSSMARK"; }', encoding="utf-8")
@@ -320,7 +340,8 @@ def test_json_has_the_documented_keys(sample_brief: Brief, tmp_path: Path) -> No
     assert {"source", "sentence", "start", "end", "text"} <= fact["sentences"][0].keys()
     assert {"text", "method", "citations"} <= data["lead"][0].keys()
     assert data["other"][0]["sentences"]
-    assert {"value", "counts", "where", "as_of", "cumulative", "text", "citations"} <= data["figures"][0].keys()
+    figure_keys = {"value", "counts", "where", "as_of", "cumulative", "text", "citations"}
+    assert figure_keys <= data["figures"][0].keys()
     conflict = data["conflicts"][0]
     assert {"counts", "where", "as_of", "text", "values"} <= conflict.keys()
     assert [v["value"] for v in conflict["values"]] == [128, 168]
@@ -369,7 +390,9 @@ def test_rewrite_replaces_the_digest_folder_whole(sample_brief: Brief, tmp_path:
 
 
 @pytest.mark.parametrize("template", ["brief.html", "digest.md.j2"])
-def test_failed_render_leaves_yesterdays_files_untouched(sample_brief: Brief, tmp_path: Path, template: str) -> None:
+def test_failed_render_leaves_yesterdays_files_untouched(
+    sample_brief: Brief, tmp_path: Path, template: str
+) -> None:
     render.write_all(sample_brief, tmp_path / "out")
     before = {p: p.read_bytes() for p in (tmp_path / "out").rglob("*") if p.is_file()}
     broken = tmp_path / "broken"
