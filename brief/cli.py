@@ -342,3 +342,91 @@ def _fact_line(fact: Any, names: dict[str, str]) -> str:
     """A fact with the outlets (or article ids) that carry it."""
     where = "; ".join(f"{names.get(s.article_id, s.article_id)} #{s.index}" for s in fact.sentences)
     return f"  - {_clip(fact.text, 160)}  [{where}]"
+
+
+# --- nightly runs ------------------------------------------------------------------
+
+EXIT_LOCKED = 3
+
+
+@main.command()
+@click.argument("inbox", type=click.Path(path_type=Path))
+@click.option("--state", "state_file", type=click.Path(dir_okay=False, path_type=Path), help="The state file (default: OUT/brief.db).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Output folder (default: output/).")
+@click.option("--date", "night", type=click.DateTime(["%Y-%m-%d"]), help="The night's date (default: today).")
+@click.option("--templates", "templates_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), help="Your templates folder; missing templates fall back to the built-in ones.")
+@model_options
+@reports_errors
+def nightly(
+    inbox: Path,
+    state_file: Path | None,
+    out_dir: Path | None,
+    night: Any,
+    templates_dir: Path | None,
+    config_file: Path | None,
+    summarizer: str | None,
+    judge: str | None,
+    embedder: str | None,
+    quiet: bool,
+) -> None:
+    """Add what is new in INBOX to the state file and write the day's brief.
+
+    INBOX is a folder where articles arrive, or a JSONL feed. Articles already
+    stored (same text) are skipped, so re-running a night changes nothing and a
+    killed run finishes when run again. The brief covers every stored article,
+    new facts first, with a "Since the last brief" section: new topics, new
+    facts and revised figures. Prints the written paths and one line on what
+    changed; --quiet prints nothing but errors.
+
+    \b
+    Exit codes:
+      0  the brief was written
+      1  error: unreadable inbox, model, template or state file
+      2  usage error
+      3  another run holds the lock on the state file
+
+    Example:
+
+        brief nightly inbox/ --out briefs/
+
+        brief nightly feed.jsonl --state /var/lib/brief/brief.db --quiet
+    """
+    from brief.nightly import run as run_night
+    from brief.store import StateLocked
+
+    if quiet:
+        # Cron mails whatever a job prints: keep library warnings (fonts, skipped files) out of it.
+        logging.getLogger().setLevel(logging.ERROR)
+    config = _settings(config_file, summarizer=summarizer, judge=judge, embedder=embedder, out_dir=out_dir,
+                       templates_dir=templates_dir, state_file=state_file)  # fmt: skip
+    try:
+        result = run_night(inbox, config, date=night.date() if night else None, progress=_Bars(quiet))
+    except StateLocked as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(EXIT_LOCKED)
+    if not quiet:
+        for kind in ("pdf", "json", "digests"):
+            click.echo(str(result.paths[kind]))
+        click.echo(result.summary)
+
+
+@main.command()
+@click.option("--state", "state_file", type=click.Path(dir_okay=False, path_type=Path), help="The state file (default: output/brief.db, or BRIEF_STATE_FILE).")
+@reports_errors
+def history(state_file: Path | None) -> None:
+    """List the briefs a state file remembers, oldest first, one line each.
+
+    Each line: the date (YYYY-MM-DD), the articles and topics the brief covered,
+    and the PDF's path.
+
+    Example:
+
+        brief history --state output/brief.db
+    """
+    from brief.store import Store, state_path
+
+    with Store.open(state_path(_settings(None, state_file=state_file)), lock=False, create=False) as store:
+        for record in store.history():
+            click.echo(
+                f"{record.date.isoformat()}  {record.n_articles} articles  {record.n_topics} topics  {record.path}"
+            )

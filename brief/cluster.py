@@ -295,7 +295,8 @@ def cluster_labels(vectors: np.ndarray, distance: float) -> np.ndarray:
         return np.zeros(len(vectors), dtype=int)
     if len(vectors) <= DIRECT_LIMIT:
         return _agglomerate(vectors, distance)
-    micro = MiniBatchKMeans(n_clusters=DIRECT_LIMIT, random_state=0, n_init=1, batch_size=4096)
+    # k-means++ seeding of thousands of centres costs more than the clustering itself.
+    micro = MiniBatchKMeans(n_clusters=DIRECT_LIMIT, init="random", random_state=0, n_init=1, batch_size=4096)
     micro_labels = micro.fit_predict(vectors)
     return _agglomerate(_unit_rows(micro.cluster_centers_), distance)[micro_labels]
 
@@ -459,7 +460,7 @@ def topic_label(facts: Sequence[Fact], keywords: Sequence[str], others: Sequence
 
 
 def _as_written(term: str, text: str) -> str:
-    """A lower-cased keyword in the capitalisation the text uses most ("Raqqa", "air strikes")."""
+    """A lower-cased keyword in the capitalisation the text uses most ("Kyiv", "air strikes")."""
     if not term:
         return term
     forms = Counter(m.group(0) for m in re.finditer(rf"\b{re.escape(term)}\b", text, flags=re.IGNORECASE))
@@ -510,7 +511,9 @@ def _unit_rows(matrix: np.ndarray) -> np.ndarray:
 
 
 def _agglomerate(vectors: np.ndarray, distance: float) -> np.ndarray:
-    model = AgglomerativeClustering(n_clusters=None, distance_threshold=distance, metric="cosine", linkage="average")
+    model = AgglomerativeClustering(
+        n_clusters=None, distance_threshold=distance, metric="cosine", linkage="average"
+    )
     return model.fit_predict(vectors)
 
 
@@ -546,7 +549,9 @@ def _topic(
 ) -> Topic:
     centre = vectors[members].mean(axis=0)
     centrality = vectors[members] @ (centre / max(float(np.linalg.norm(centre)), 1e-12))
-    order = sorted(range(len(members)), key=lambda k: (-len(facts[members[k]].sources), -centrality[k], members[k]))
+    order = sorted(
+        range(len(members)), key=lambda k: (-len(facts[members[k]].sources), -centrality[k], members[k])
+    )
     ordered = tuple(facts[members[k]] for k in order)
     return Topic(
         id=topic_id(ordered),

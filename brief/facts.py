@@ -2,7 +2,7 @@
 
 Two sentences merge when their embeddings are very close, or fairly close with
 most content words shared, and never when they report different numbers
-("128 raids overnight" and "168 raids overnight" are two nights, not one fact).
+("40 raids overnight" and "45 raids overnight" are two nights, not one fact).
 Similarities are computed a block of rows at a time, so memory stays bounded
 however many sentences there are.
 """
@@ -26,7 +26,6 @@ BLOCK_ROWS = 1024
 MIN_WORD_CONTAINMENT = 0.5
 # Neighbours kept per sentence when collecting similar pairs (bounds memory).
 MAX_NEIGHBOURS = 32
-
 
 
 @dataclass(frozen=True)
@@ -84,24 +83,29 @@ def similar_pairs(
     Returns:
         ``(i, j, cosine)`` triples.
     """
-    pairs: list[tuple[int, int, float]] = []
     n = len(vectors)
-    keep = min(max_neighbours, n)
+    found_i, found_j, found_s = [], [], []
     for start in range(0, n, BLOCK_ROWS):
         block = vectors[start : start + BLOCK_ROWS] @ vectors.T
         rows = np.arange(block.shape[0])
         block[rows, start + rows] = -np.inf  # a row is not its own neighbour
-        if keep < n:
-            top = np.argpartition(-block, keep - 1, axis=1)[:, :keep]
-        else:
-            top = np.broadcast_to(np.arange(n), block.shape)
-        for local in range(block.shape[0]):
-            i = start + local
-            for j in top[local]:
-                similarity = float(block[local, j])
-                if similarity >= floor:
-                    pairs.append((min(i, int(j)), max(i, int(j)), similarity))
-    return list(dict.fromkeys(pairs))
+        hits = block >= floor
+        crowded = np.flatnonzero(hits.sum(axis=1) > max_neighbours)
+        if len(crowded):  # only rows with too many hits pay for a partial sort
+            top = np.argpartition(-block[crowded], max_neighbours - 1, axis=1)[:, :max_neighbours]
+            kept = np.zeros((len(crowded), n), dtype=bool)
+            np.put_along_axis(kept, top, True, axis=1)
+            hits[crowded] &= kept
+        local, cols = np.nonzero(hits)
+        found_i.append(start + local)
+        found_j.append(cols)
+        found_s.append(block[local, cols])
+    if not found_i:
+        return []
+    i, j, similarity = np.concatenate(found_i), np.concatenate(found_j), np.concatenate(found_s)
+    low, high = np.minimum(i, j), np.maximum(i, j)
+    _, first = np.unique(low.astype(np.int64) * n + high, return_index=True)
+    return [(int(low[k]), int(high[k]), float(similarity[k])) for k in first]
 
 
 class _NumberSafeGroups:

@@ -17,7 +17,7 @@ TOKEN = re.compile(r"\d[\d,]*(?:\.\d+)?|[a-z]+", re.I)
 def numbers_in(text: str) -> frozenset[int]:
     """Every whole number stated in ``text``, from digits or from number words.
 
-    "one hundred and twenty-nine" gives 129, "115,000" gives 115000; decimals
+    "one hundred and twenty-one" gives 121, "15,000" gives 15000; decimals
     are left out, since news figures that matter here are counts.
     """
     values: set[int] = set()

@@ -32,7 +32,7 @@ from typing import Any
 
 from brief.config import Settings
 from brief.errors import StateError
-from brief.records import Article, Brief, Citation, Claim, DroppedLine, Fact, Figure, Sentence
+from brief.records import Article, Brief, Citation, Claim, DroppedLine, Figure, Sentence, Topic
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +86,7 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
             n_articles INTEGER NOT NULL,
             n_topics INTEGER NOT NULL,
             topics TEXT NOT NULL,
+            other_keys TEXT NOT NULL,
             created_at TEXT NOT NULL
         );
         CREATE TABLE brief_figures (
@@ -106,6 +107,9 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
 )
 
 
+TABLES = ("articles", "sentences", "embeddings", "facts", "topics", "summaries", "briefs", "brief_figures")
+
+
 class StateLocked(StateError):
     """Another run holds the lock on the state file."""
 
@@ -118,6 +122,8 @@ class TopicRecord:
     label: str
     fact_ids: tuple[str, ...]
     sentence_keys: tuple[str, ...]
+    keywords: tuple[str, ...] = ()
+    score: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -130,6 +136,7 @@ class BriefRecord:
     n_articles: int
     n_topics: int
     topics: tuple[TopicRecord, ...]
+    other_keys: tuple[str, ...]
     created_at: str
 
 
@@ -175,7 +182,10 @@ class Store:
         path = Path(path)
         if not create and not path.is_file():
             raise StateError(f"no state file at {path}; run `brief nightly` first")
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StateError(f"cannot create the folder of state file {path}: {exc}") from exc
         lock_fd = _acquire_lock(path) if lock else None
         try:
             conn = _connect(path)
@@ -214,8 +224,7 @@ class Store:
 
     def counts(self) -> dict[str, int]:
         """Rows per table (for reports and tests)."""
-        tables = ("articles", "sentences", "embeddings", "facts", "topics", "summaries", "briefs", "brief_figures")
-        return {t: int(self.conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]) for t in tables}
+        return {t: int(self.conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]) for t in TABLES}
 
     # --- articles and sentences --------------------------------------------------
 
@@ -253,6 +262,10 @@ class Store:
                 if each is not None:
                     each(done, len(items))
         return added
+
+    def article_ids(self) -> set[str]:
+        """Ids of every stored article."""
+        return {r[0] for r in self.conn.execute("SELECT id FROM articles")}
 
     def articles(self, until: dt.date | None = None) -> list[tuple[Article, dt.date]]:
         """Stored articles and the night each was first seen, oldest night first.
@@ -311,7 +324,7 @@ class Store:
         """
         night = brief.date.isoformat()
         facts = [f for tb in brief.topics for f in tb.topic.facts] + list(brief.other)
-        topics = [_topic_record(tb.topic.id, tb.topic.label, tb.topic.facts) for tb in brief.topics]
+        topics = [_topic_record(tb.topic) for tb in brief.topics]
         with self.transaction() as conn:
             conn.executemany(
                 "INSERT OR REPLACE INTO facts VALUES (?,?,?)",
@@ -322,14 +335,17 @@ class Store:
                 conn.execute(
                     "INSERT INTO topics VALUES (?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET "
                     "label=excluded.label, keywords=excluded.keywords, fact_ids=excluded.fact_ids, "
-                    "first_seen=min(first_seen, excluded.first_seen), last_seen=max(last_seen, excluded.last_seen)",
-                    (t.id, t.label, json.dumps(list(t.keywords)), json.dumps([f.id for f in t.facts]), night, night),
+                    "first_seen=min(first_seen, excluded.first_seen), "
+                    "last_seen=max(last_seen, excluded.last_seen)",
+                    (t.id, t.label, json.dumps(list(t.keywords)), json.dumps([f.id for f in t.facts]),
+                     night, night),
                 )
             conn.execute("DELETE FROM brief_figures WHERE date = ?", (night,))
             conn.execute(
-                "INSERT OR REPLACE INTO briefs VALUES (?,?,?,?,?,?,?)",
+                "INSERT OR REPLACE INTO briefs VALUES (?,?,?,?,?,?,?,?)",
                 (night, str(paths["pdf"]), str(paths["json"]), len(brief.sources), len(brief.topics),
-                 json.dumps([_topic_json(t) for t in topics]), _now()),
+                 json.dumps([_topic_json(t) for t in topics]),
+                 json.dumps([s.key for f in brief.other for s in f.sentences]), _now()),
             )  # fmt: skip
             conn.executemany(
                 "INSERT INTO brief_figures VALUES (?,?,?,?,?,?,?,?,?)",
@@ -356,7 +372,8 @@ class Store:
 
     def figures(self, date: dt.date) -> list[Figure]:
         """The key figures recorded with one night's brief, in its order."""
-        rows = self.conn.execute("SELECT * FROM brief_figures WHERE date = ? ORDER BY position", (date.isoformat(),))
+        query = "SELECT * FROM brief_figures WHERE date = ? ORDER BY position"
+        rows = self.conn.execute(query, (date.isoformat(),))
         return [
             Figure(r["value"], r["counts"], r["place"], r["as_of"],
                    tuple(_citation(c) for c in json.loads(r["citations"])), bool(r["cumulative"]), r["text"])
@@ -386,7 +403,8 @@ class EmbeddingTable(MutableMapping[str, bytes]):
     def __contains__(self, key: object) -> bool:
         if key in self._pending:
             return True
-        return self._store.conn.execute("SELECT 1 FROM embeddings WHERE key = ?", (key,)).fetchone() is not None
+        row = self._store.conn.execute("SELECT 1 FROM embeddings WHERE key = ?", (key,)).fetchone()
+        return row is not None
 
     def __setitem__(self, key: str, value: bytes) -> None:
         self._pending[key] = bytes(value)
@@ -421,7 +439,8 @@ class EmbeddingTable(MutableMapping[str, bytes]):
         for start in range(0, len(keys), 500):
             chunk = keys[start : start + 500]
             marks = ",".join("?" * len(chunk))
-            found |= {r[0] for r in self._store.conn.execute(f"SELECT key FROM embeddings WHERE key IN ({marks})", chunk)}
+            rows = self._store.conn.execute(f"SELECT key FROM embeddings WHERE key IN ({marks})", chunk)
+            found |= {r[0] for r in rows}
         return found
 
 
@@ -431,7 +450,10 @@ class EmbeddingTable(MutableMapping[str, bytes]):
 def _acquire_lock(path: Path) -> int:
     """Take the exclusive, non-blocking run lock next to the state file."""
     lock_path = path.with_name(path.name + ".lock")
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise StateError(f"cannot open lock file {lock_path}: {exc}") from exc
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -477,7 +499,9 @@ def _transaction(conn: sqlite3.Connection, path: Path) -> Iterator[sqlite3.Conne
         raise StateError(f"cannot write to state file {path}: {exc}") from exc
 
 
-def apply_migrations(conn: sqlite3.Connection, path: Path, migrations: Sequence[tuple[str, str]]) -> list[str]:
+def apply_migrations(
+    conn: sqlite3.Connection, path: Path, migrations: Sequence[tuple[str, str]]
+) -> list[str]:
     """Apply the migrations a state file lacks, each in its own transaction.
 
     Args:
@@ -598,21 +622,27 @@ def _claim(data: dict[str, Any]) -> Claim:
     return Claim(data["text"], citations, data["method"], data["entailment"], tuple(data["checks"]))
 
 
-def _topic_record(topic_id: str, label: str, facts: Sequence[Fact]) -> TopicRecord:
-    keys = tuple(dict.fromkeys(s.key for f in facts for s in f.sentences))
-    return TopicRecord(topic_id, label, tuple(f.id for f in facts), keys)
+def _topic_record(topic: Topic) -> TopicRecord:
+    keys = tuple(dict.fromkeys(s.key for f in topic.facts for s in f.sentences))
+    fact_ids = tuple(f.id for f in topic.facts)
+    return TopicRecord(topic.id, topic.label, fact_ids, keys, topic.keywords, topic.score)
 
 
 def _topic_json(t: TopicRecord) -> dict[str, Any]:
-    return {"id": t.id, "label": t.label, "fact_ids": list(t.fact_ids), "sentence_keys": list(t.sentence_keys)}
+    return {
+        "id": t.id, "label": t.label, "fact_ids": list(t.fact_ids),
+        "sentence_keys": list(t.sentence_keys), "keywords": list(t.keywords), "score": t.score,
+    }  # fmt: skip
 
 
 def _brief_record(row: sqlite3.Row) -> BriefRecord:
     topics = tuple(
-        TopicRecord(t["id"], t["label"], tuple(t["fact_ids"]), tuple(t["sentence_keys"]))
+        TopicRecord(t["id"], t["label"], tuple(t["fact_ids"]), tuple(t["sentence_keys"]),
+                    tuple(t.get("keywords", ())), float(t.get("score", 0.0)))
         for t in json.loads(row["topics"])
     )
     return BriefRecord(
         date=dt.date.fromisoformat(row["date"]), path=Path(row["path"]), json_path=Path(row["json_path"]),
-        n_articles=row["n_articles"], n_topics=row["n_topics"], topics=topics, created_at=row["created_at"],
+        n_articles=row["n_articles"], n_topics=row["n_topics"], topics=topics,
+        other_keys=tuple(json.loads(row["other_keys"])), created_at=row["created_at"],
     )  # fmt: skip

@@ -23,6 +23,7 @@ import logging
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -44,6 +45,10 @@ MONTHS = {
     )
     for m in names.split()
 }
+# Word-sequence similarity at which a generated sentence is a copy of its source.
+NEAR_VERBATIM = 0.92
+# A copy that adds or drops one of these says something else, however close the words.
+NEGATIONS = frozenset("not no never nor yet without neither cannot t".split())
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 NIGHT_WORDS = re.compile(r"\b(overnight|last night|during the night)\b", re.I)
 # Capitalised words that are not names: sentence openers and function words.
@@ -355,6 +360,10 @@ class Gate:
             return self._extractive(text, [*cited, *ranked], "not a complete sentence")
         facts, lexical = self._aligned(text, list(cited) or ranked[:1], ranked)
         if lexical.passed:
+            copied = _copied_from(text, facts)
+            if copied is not None:
+                claim = Claim(text, _citations(facts), "abstractive", None, ("lexical", f"near-verbatim {copied:.2f}"))
+                return Verdict(claim, _sentences(facts))
             score = self.judge.entailment(text, [f.text for f in facts[: self.evidence_limit]])
             if score >= self.threshold:
                 claim = Claim(text, _citations(facts), "abstractive", round(score, 3), ("lexical", "entailment"))
@@ -396,6 +405,28 @@ class Gate:
         log.info("replaced %r with a source sentence (%s)", text[:60], reason)
         claim = Claim(best.text, _citations([best]), "extractive", None, ("verbatim", f"rejected: {reason}"))
         return Verdict(claim, best.sentences)
+
+
+def _copied_from(text: str, facts: Sequence[Fact]) -> float | None:
+    """How closely ``text`` copies one cited sentence, when it is a near-verbatim copy.
+
+    A sentence that repeats its source word for word, give or take a few words,
+    says what the source says; asking the judge about it costs seconds and adds
+    nothing. Only whole-sentence copies count, not fragments that could drop a "not".
+    """
+    words = _tokens(text)
+    ratios = [
+        SequenceMatcher(None, words, _tokens(s.text)).ratio()
+        for f in facts
+        for s in f.sentences
+        if NEGATIONS.intersection(words) == NEGATIONS.intersection(_tokens(s.text))
+    ]
+    best = max(ratios, default=0.0)
+    return best if best >= NEAR_VERBATIM else None
+
+
+def _tokens(text: str) -> list[str]:
+    return re.findall(r"\w+", text.lower())
 
 
 def complete_sentence(text: str) -> bool:

@@ -94,3 +94,45 @@ def test_inspect_help_states_the_size_limit() -> None:
     result = CliRunner().invoke(main, ["inspect", "--help"])
     assert result.exit_code == 0
     assert "5 MB" in result.output and "Example:" in result.output
+
+
+FAKE_MODELS = {"BRIEF_EMBEDDER": "hashing", "BRIEF_SUMMARIZER": "first-facts", "BRIEF_JUDGE": "constant-1.0"}
+
+
+def test_build_writes_pdf_json_and_digests_and_prints_their_paths(tmp_path: Path) -> None:
+    """CLI wiring with model-free stand-ins; the real models are tested in test_brief_seeds.py."""
+    result = CliRunner().invoke(main, ["build", str(SEEDS), "--out", str(tmp_path), "--quiet"], env=FAKE_MODELS)
+    assert result.exit_code == 0, result.output
+    assert result.output == ""
+    assert (tmp_path / "brief-2015-11-17.pdf").read_bytes().startswith(b"%PDF")
+    data = json.loads((tmp_path / "brief-2015-11-17.json").read_text())
+    assert data["date"] == "2015-11-17" and data["topics"]
+    assert data["models"]["summarizer"] == "first-facts"
+    assert sorted((tmp_path / "digests" / "2015-11-17").glob("*.md"))
+
+
+def test_build_prints_paths_and_honours_date(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        main, ["build", str(SEEDS), "--out", str(tmp_path), "--date", "2015-11-18", "--quiet"], env=FAKE_MODELS
+    )
+    assert result.exit_code == 0
+    assert (tmp_path / "brief-2015-11-18.pdf").exists()
+    loud = CliRunner(mix_stderr=False) if "mix_stderr" in CliRunner.__init__.__code__.co_varnames else CliRunner()
+    result = loud.invoke(main, ["build", str(SEEDS), "--out", str(tmp_path)], env=FAKE_MODELS)
+    assert str(tmp_path / "brief-2015-11-17.pdf") in result.stdout
+
+
+def test_build_missing_model_file_is_a_one_line_error(tmp_path: Path) -> None:
+    env = {**FAKE_MODELS, "BRIEF_SUMMARIZER": str(tmp_path / "missing.gguf")}
+    result = CliRunner().invoke(main, ["build", str(SEEDS), "--out", str(tmp_path)], env=env)
+    assert result.exit_code == 1
+    assert "model file not found" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert not list(tmp_path.glob("brief-*"))
+
+
+def test_summarize_prints_cited_sentences() -> None:
+    result = CliRunner().invoke(main, ["summarize", str(SEEDS), "--quiet"], env=FAKE_MODELS)
+    assert result.exit_code == 0, result.output
+    assert "Key developments (2015-11-17)" in result.output
+    assert "[" in result.output and ":" in result.output
