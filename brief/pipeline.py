@@ -16,7 +16,7 @@ from brief import cluster, figures, ingest, sentences
 from brief.config import Settings
 from brief.embed import CachedEmbedder, Embedder, load_embedder
 from brief.records import Article, Brief, Claim, Conflict, Sentence, Topic, TopicBrief
-from brief.summarize import FirstFactsSummarizer, Summarizer, lead, load_summarizer, summarize_topic
+from brief.summarize import FirstFactsSummarizer, Summarizer, distinct_labels, lead, load_summarizer, summarize_topic
 from brief.verify import Gate, load_judge
 
 log = logging.getLogger(__name__)
@@ -109,6 +109,7 @@ def brief_from_articles(
         else:
             briefs.append(summarize_topic(topic, models.summarizer, models.gate, config, date))
     report("summarising", len(grouped.topics), len(grouped.topics))
+    briefs = distinct_labels(briefs, {t.id: t.label for t in grouped.topics})
     found = figures.extract(split)
     disagreements = figures.conflicts(found)
     briefs = [_with_conflicts(b, disagreements) for b in briefs]

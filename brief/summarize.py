@@ -9,7 +9,6 @@ they restate. Nothing it writes is trusted: every sentence goes through
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import re
 from collections.abc import Callable, Iterator, Sequence
@@ -17,6 +16,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Protocol, runtime_checkable
 
 from brief.config import Settings
+from brief.facts import content_words
 from brief.generate import TextModel
 from brief.records import Claim, Fact, Topic, TopicBrief
 from brief.verify import Gate, Verdict, lexical_check
@@ -31,11 +31,15 @@ SYSTEM = (
 TOPIC_TASK = (
     "Brief date: {date}. Source sentences about one topic (id [date, outlets]: text):\n{facts}\n\n"
     "Write up to {count} short sentences that summarise the most important developments, most important "
-    "first, one or two facts per sentence, each under 30 words. In \"sources\" list the ids of the source sentences each one "
-    "restates. Keep numbers exactly as the sources give them, with the day or night they refer to. "
-    "Also give a \"label\": a 2-5 word headline naming what sets this topic apart from the rest of the "
-    "story (not the event as a whole), using words from the sources. Return JSON."
+    "first, one or two facts per sentence, each under 30 words. After each sentence, list in brackets the "
+    "ids of the source sentences it restates. Keep numbers exactly as the sources give them, with the day "
+    "or night they refer to. First give a label: a 2-5 word headline naming what sets this topic apart "
+    "from the rest of the story (not the event as a whole), using words from the sources.\n\n"
+    "Reply in exactly this format and nothing else:\n"
+    "LABEL: <headline>\n- <sentence> [S1, S2]\n- <sentence> [S3]"
 )
+LABEL_LINE = re.compile(r"^\W*label\W*:\s*(?P<label>.+?)\s*$", re.I)
+CITED_LINE = re.compile(r"^\s*(?:[-*•]|\d+[.)])?\s*(?P<text>.+?)\s*(?P<ids>(?:[\[(]\s*S?\d+(?:\s*[,;]\s*S?\d+)*\s*[\])]\s*)*)$")
 
 
 @dataclass(frozen=True)
@@ -83,9 +87,9 @@ class ModelSummarizer:
         """Ask the model once; parse its JSON, ignoring ids it invented."""
         self.calls += 1
         prompt = self._prompt(facts, count, date)
+        reply = self.model.complete(prompt, self.max_new_tokens)
         if not self.model.chat:
-            return Drafts([Draft(s, ()) for s in split_plain(self.model.complete([prompt[-1]], None, self.max_new_tokens))][:count])
-        reply = self.model.complete(prompt, response_schema(len(facts), count), self.max_new_tokens)
+            return Drafts([Draft(s, ()) for s in split_plain(reply)][:count])
         return parse_reply(reply, len(facts), count)
 
     def fits(self, facts: Sequence[Fact], date: dt.date) -> bool:
@@ -126,42 +130,37 @@ def numbered(facts: Sequence[Fact]) -> str:
     for number, fact in enumerate(facts, 1):
         when = fact.published.isoformat() if fact.published else "undated"
         outlets = len(fact.sources)
-        # Double quotes inside a JSON string end it early in a grammar-constrained reply.
-        text = fact.text.replace('"', "'").replace("“", "'").replace("”", "'")
-        lines.append(f"S{number} [{when}, {outlets} outlet{'s' if outlets != 1 else ''}]: {text}")
+        lines.append(f"S{number} [{when}, {outlets} outlet{'s' if outlets != 1 else ''}]: {fact.text}")
     return "\n".join(lines)
 
 
-def response_schema(fact_count: int, count: int) -> dict[str, Any]:
-    """JSON schema whose source ids can only be ids that were shown."""
-    ids = [f"S{n}" for n in range(1, fact_count + 1)]
-    item = {
-        "type": "object",
-        "properties": {
-            "text": {"type": "string"},
-            "sources": {"type": "array", "items": {"type": "string", "enum": ids}, "minItems": 1, "maxItems": 3},
-        },
-        "required": ["text", "sources"],
-    }
-    properties = {"label": {"type": "string"}, "sentences": {"type": "array", "items": item, "minItems": 1, "maxItems": count}}
-    return {"type": "object", "properties": properties, "required": list(properties)}
-
-
 def parse_reply(reply: str, fact_count: int, count: int) -> Drafts:
-    """Drafts from the model's JSON; malformed replies give no drafts rather than an error."""
-    try:
-        data = json.loads(reply)
-    except json.JSONDecodeError:
-        log.warning("summariser reply was not JSON; using no drafts")
-        return Drafts([])
-    drafts = []
-    for item in data.get("sentences", [])[:count] if isinstance(data, dict) else []:
-        text = str(item.get("text", "")).strip() if isinstance(item, dict) else ""
-        ids = [int(m) - 1 for s in item.get("sources", []) for m in re.findall(r"\d+", str(s))] if text else []
-        if text:
-            drafts.append(Draft(text, tuple(i for i in dict.fromkeys(ids) if 0 <= i < fact_count)))
-    label = str(data.get("label", "")).strip() if isinstance(data, dict) else ""
-    return Drafts(drafts, label)
+    """Drafts from the model's reply lines; ids it invented are dropped, odd lines ignored.
+
+    Args:
+        reply: ``LABEL: ...`` then one ``- sentence [S1, S2]`` line per sentence.
+        fact_count: how many facts were shown (valid ids are S1..S<fact_count>).
+        count: the most sentences to keep.
+
+    Returns:
+        The drafts and the label ("" when none was given).
+    """
+    label, drafts, structured = "", [], []
+    for line in reply.splitlines():
+        if not label and (match := LABEL_LINE.match(line)):
+            label = match.group("label").strip().strip("\"'*")
+            continue
+        match = CITED_LINE.match(line)
+        text = match.group("text").strip() if match else ""
+        if len(text.split()) < 3:
+            continue
+        ids = [int(n) - 1 for n in re.findall(r"\d+", match.group("ids"))] if match else []
+        drafts.append(Draft(text, tuple(i for i in dict.fromkeys(ids) if 0 <= i < fact_count)))
+        # Chatter ("Sure! Here it is.") has neither a bullet nor ids; listed lines do.
+        structured.append(bool(ids) or bool(re.match(r"\s*(?:[-*•]|\d+[.)])", line)))
+    if any(structured):
+        drafts = [d for d, listed in zip(drafts, structured, strict=True) if listed]
+    return Drafts(drafts[:count], label)
 
 
 def split_plain(text: str) -> list[str]:
@@ -289,6 +288,29 @@ def _verified(drafts: Drafts, facts: Sequence[Fact], gate: Gate) -> list[Verdict
             seen.add(verdict.claim.text)
             verdicts.append(verdict)
     return verdicts
+
+
+def distinct_labels(briefs: Sequence[TopicBrief], fallback: dict[str, str]) -> list[TopicBrief]:
+    """Give each topic a label that tells it apart from the others.
+
+    A model label made only of words the whole story shares ("the attacks")
+    says nothing about the topic, and two topics must never share a label; such
+    labels give way to the clustering label in ``fallback`` (by topic id).
+    """
+    word_sets = [{w for f in b.topic.facts for w in content_words(f.text)} for b in briefs]
+    event_words = {w for w in set().union(*word_sets) if sum(w in ws for ws in word_sets) * 2 >= len(word_sets) >= 2}
+    used: set[str] = set()
+    distinct = []
+    for brief in briefs:
+        label = brief.topic.label
+        words = content_words(label)
+        if label.lower() in used or (words and words <= event_words):
+            label = fallback.get(brief.topic.id, label)
+        if label.lower() in used:
+            label = f"{label} ({len(used) + 1})"
+        used.add(label.lower())
+        distinct.append(replace(brief, topic=replace(brief.topic, label=label)))
+    return distinct
 
 
 def _label_ok(label: str, topic: Topic) -> bool:

