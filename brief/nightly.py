@@ -381,21 +381,22 @@ def since_last(
         published: each article's date, to tell the latest report of a figure.
 
     Returns:
-        Changed figures first, then new topics (with a new article in them), then
-        new facts of continuing topics and of no topic; each cites new articles only.
+        Changed figures first; then new topics (a topic no previous one continues,
+        with a new article in it), each told by its label and its first new fact;
+        then every other fact only new articles tell, in topic order, leftovers
+        last. Each cites new articles only.
     """
     changes = changed_figures(brief.figures, previous_figures, new_ids, published)
     old_topics = {t.id for t in previous.topics}
-    fresh_topics: set[str] = set()
+    headlines: set[str] = set()
     for tb in brief.topics:
         fresh = [f for f in tb.topic.facts if any(s.article_id in new_ids for s in f.sentences)]
         if tb.topic.id not in old_topics and fresh:
-            fresh_topics.add(tb.topic.id)
+            headlines.add(fresh[0].id)
             text = f"{tb.topic.label}: {fresh[0].text}"
-            changes.append(Change("new_topic", text, _new_citations(fresh, new_ids)))
-    facts = [f for tb in brief.topics if tb.topic.id not in fresh_topics for f in tb.topic.facts]
-    for fact in [*facts, *brief.other]:
-        if is_new_fact(fact, new_ids):
+            changes.append(Change("new_topic", text, _new_citations(fresh[:1], new_ids)))
+    for fact in [*(f for tb in brief.topics for f in tb.topic.facts), *brief.other]:
+        if is_new_fact(fact, new_ids) and fact.id not in headlines:
             changes.append(Change("new_fact", fact.text, _new_citations([fact], new_ids)))
     return tuple(changes)
 
