@@ -141,6 +141,12 @@ def model_options(command: F) -> F:
     return command
 
 
+def _quiet_logs(quiet: bool) -> None:
+    """Cron mails whatever a job prints: keep library warnings (fonts, skipped files) out of it."""
+    if quiet:
+        logging.getLogger().setLevel(logging.ERROR)
+
+
 def _settings(config_file: Path | None, **overrides: Any) -> Any:
     from brief.config import Settings
 
@@ -201,6 +207,7 @@ def build(
     from brief import render
     from brief.pipeline import build as build_brief
 
+    _quiet_logs(quiet)
     config = _settings(config_file, summarizer=summarizer, judge=judge, embedder=embedder, out_dir=out_dir, templates_dir=templates_dir)
     made = build_brief(list(sources), config, date=brief_date.date() if brief_date else None, title=title, progress=_Bars(quiet))
     paths = render.write_all(made, config.out_dir, config.templates_dir)
@@ -238,6 +245,7 @@ def summarize(
     from brief import render
     from brief.pipeline import build as build_brief
 
+    _quiet_logs(quiet)
     config = _settings(config_file, summarizer=summarizer, judge=judge, embedder=embedder)
     made = build_brief(list(sources), config, progress=_Bars(quiet))
     if as_json:
@@ -394,9 +402,7 @@ def nightly(
     from brief.nightly import run as run_night
     from brief.store import StateLocked
 
-    if quiet:
-        # Cron mails whatever a job prints: keep library warnings (fonts, skipped files) out of it.
-        logging.getLogger().setLevel(logging.ERROR)
+    _quiet_logs(quiet)
     config = _settings(config_file, summarizer=summarizer, judge=judge, embedder=embedder, out_dir=out_dir,
                        templates_dir=templates_dir, state_file=state_file)  # fmt: skip
     try:
