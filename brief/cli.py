@@ -127,6 +127,17 @@ def _clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+def output_options(command: F) -> F:
+    """--out and --templates, shared by the commands that write a brief."""
+    command = click.option(
+        "--templates", "templates_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+        help="Your templates folder; missing templates fall back to the built-in ones.",
+    )(command)
+    return click.option(
+        "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Output folder (default: output/)."
+    )(command)
+
+
 def model_options(command: F) -> F:
     """The options every model-backed command shares."""
     options = [
@@ -177,8 +188,7 @@ class _Bars:
 @click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=str))
 @click.option("--date", "brief_date", type=click.DateTime(["%Y-%m-%d"]), help="The brief's date (default: newest article date, else today).")
 @click.option("--title", help="The brief's title.")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Output folder (default: output/).")
-@click.option("--templates", "templates_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), help="Your templates folder; missing templates fall back to the built-in ones.")
+@output_options
 @model_options
 @reports_errors
 def build(
@@ -360,9 +370,8 @@ EXIT_LOCKED = 3
 @main.command()
 @click.argument("inbox", type=click.Path(path_type=Path))
 @click.option("--state", "state_file", type=click.Path(dir_okay=False, path_type=Path), help="The state file (default: OUT/brief.db).")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Output folder (default: output/).")
 @click.option("--date", "night", type=click.DateTime(["%Y-%m-%d"]), help="The night's date (default: today).")
-@click.option("--templates", "templates_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), help="Your templates folder; missing templates fall back to the built-in ones.")
+@output_options
 @model_options
 @reports_errors
 def nightly(
