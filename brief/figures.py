@@ -19,6 +19,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 
+from brief.dates import last_weekday, month_number
 from brief.records import Citation, Conflict, Figure, Sentence
 
 log = logging.getLogger(__name__)
@@ -236,10 +237,6 @@ class _Time:
 _Resolver = Callable[[re.Match[str], dt.date | None], str | None]
 
 
-def _month_no(name: str) -> int:
-    """January is 1."""
-    return [m[:3] for m in _MONTH_FULL.split("|")].index(name[:3].title()) + 1
-
 
 def _iso(day: dt.date | None) -> str | None:
     """A date as ISO text, None stays None."""
@@ -253,10 +250,7 @@ def _night(day: dt.date | None) -> str | None:
 
 def _weekday(name: str, anchor: dt.date | None) -> dt.date | None:
     """The most recent such weekday on or before the anchor."""
-    if not anchor:
-        return None
-    wanted = _WEEKDAY.split("|").index(name.title())
-    return anchor - dt.timedelta(days=(anchor.weekday() - wanted) % 7)
+    return last_weekday(anchor, name) if anchor else None
 
 
 def _month_day(month: str, day: str, year: str | None, anchor: dt.date | None) -> dt.date | None:
@@ -265,7 +259,7 @@ def _month_day(month: str, day: str, year: str | None, anchor: dt.date | None) -
     if base is None:
         return None
     try:
-        found = dt.date(base, _month_no(month), int(day))
+        found = dt.date(base, month_number(month), int(day))
     except ValueError:
         return None
     if not year and anchor and (found - anchor).days > 180:
@@ -331,7 +325,7 @@ _TIME_PATTERNS: tuple[tuple[str, bool, _Resolver], ...] = (
         False,
         lambda m, a: _iso(_month_day(m["mo"], m[1], m[3], a)),
     ),
-    (rf"\b(?:in\s+)?(?P<mo>{_MONTH})\s+{_YEAR}\b", False, lambda m, a: f"{m[2]}-{_month_no(m['mo']):02d}"),
+    (rf"\b(?:in\s+)?(?P<mo>{_MONTH})\s+{_YEAR}\b", False, lambda m, a: f"{m[2]}-{month_number(m['mo']):02d}"),
     (
         rf"\b(?:in|during|since|until|by|early|late|mid-?)\s+(?:early\s+|late\s+|mid-?)?"
         rf"(?P<mo>{_MONTH_FULL})\b",
@@ -368,7 +362,7 @@ def _month_only(name: str, anchor: dt.date | None) -> str | None:
     """"in April": that month of the anchor's year, or of the year before if it lies ahead."""
     if not anchor:
         return None
-    month = _month_no(name)
+    month = month_number(name)
     year = anchor.year - (month > anchor.month)
     return f"{year:04d}-{month:02d}"
 

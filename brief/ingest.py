@@ -25,6 +25,7 @@ from dateutil import parser as dateparser
 
 from brief.config import Settings
 from brief.errors import InputError
+from brief.dates import WEEKDAYS, month_number
 from brief.records import Article, DroppedLine
 
 logger = logging.getLogger(__name__)
@@ -622,7 +623,6 @@ _DMY = re.compile(rf"\b(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}(?
 _NUMERIC = re.compile(rf"\b(?P<a>\d{{1,2}})[/.](?P<b>\d{{1,2}})[/.]{_YEAR}\b")
 _ISO = re.compile(rf"\b{_YEAR}-(?P<m>\d{{2}})-(?P<d>\d{{2}})\b")
 _WEEKDAY = re.compile(r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
-_WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 _DATELINE_REST = re.compile(
     r"\b\d{1,2}:\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?|\b(?:GMT|UTC|CET|CEST|EST|EDT|ET|BST)\b"
     r"|\b(?:updated|published|posted|last|on|at)\b|\bby\s+[\w.'-]+(?:\s+[\w.'-]+){0,3}$",
@@ -640,12 +640,6 @@ class _Mentions:
     weekdays: set[int]
     latest_year: int | None  # the latest year named anywhere, even alone ("in June 2019")
 
-
-def _month_number(name: str) -> int:
-    """1-12 for a month name or abbreviation."""
-    return ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"].index(
-        name[:3].lower()
-    ) + 1
 
 
 def _make_date(year: int, month: int, day: int) -> dt.date | None:
@@ -672,14 +666,14 @@ def _mentions(text: str) -> _Mentions:
     partial: list[tuple[int, int]] = []
     for pattern in (_MDY, _DMY):
         for m in pattern.finditer(text):
-            month, day = _month_number(m["month"]), int(m["day"])
+            month, day = month_number(m["month"]), int(m["day"])
             if m["year"]:
                 full.append(_make_date(int(m["year"]), month, day))
             elif _make_date(2000, month, day):  # 2000 is a leap year, so 29 Feb passes
                 partial.append((month, day))
     full += [_numeric_date(int(m["a"]), int(m["b"]), int(m["year"])) for m in _NUMERIC.finditer(text)]
     full += [_make_date(int(m["year"]), int(m["m"]), int(m["d"])) for m in _ISO.finditer(text)]
-    weekdays = {_WEEKDAYS.index(m.group(1).lower()) for m in _WEEKDAY.finditer(text)}
+    weekdays = {WEEKDAYS.index(m.group(1).lower()) for m in _WEEKDAY.finditer(text)}
     years = [int(y) for y in re.findall(r"(?<![\d.,])(?:19|20)\d{2}(?![\d.,]\d)", text)]
     return _Mentions([d for d in full if d], partial, weekdays, max(years, default=None))
 

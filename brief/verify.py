@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from brief.config import Settings
+from brief.dates import WEEKDAYS, is_month, last_weekday, month_number
 from brief.embed import Embedder
 from brief.errors import ModelError
 from brief.generate import TextModel, load_text_model
@@ -37,19 +38,10 @@ from brief.records import Citation, Claim, Fact, Sentence
 
 log = logging.getLogger(__name__)
 
-MONTHS = {
-    m: i + 1
-    for i, names in enumerate(
-        ["jan january", "feb february", "mar march", "apr april", "may", "jun june", "jul july", "aug august",
-         "sep sept september", "oct october", "nov november", "dec december"]  # fmt: skip
-    )
-    for m in names.split()
-}
 # Word-sequence similarity at which a generated sentence is a copy of its source.
 NEAR_VERBATIM = 0.92
 # A copy that adds or drops one of these says something else, however close the words.
 NEGATIONS = frozenset("not no never nor yet without neither cannot t".split())
-WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 NIGHT_WORDS = re.compile(r"\b(overnight|last night|during the night)\b", re.I)
 # Capitalised words that are not names: sentence openers and function words.
 NOT_NAMES = frozenset(
@@ -199,7 +191,7 @@ def lexical_check(claim: str, evidence: Sequence[Sentence]) -> LexicalResult:
 def _dates_and_rest(text: str) -> tuple[list[tuple[int | None, int, int | None]], str]:
     """Month-day mentions as (year, month, day), and the text without them."""
     found: list[tuple[int | None, int, int | None]] = []
-    month = r"(jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)[a-z]*\.?"
+    month = r"(?P<m>jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)[a-z]*\.?"
     patterns = [
         rf"\b(?P<d1>\d{{1,2}})(?:\s*(?:-|–|to|and)\s*(?P<d2>\d{{1,2}}))?\s+{month}(?:,?\s+(?P<y>\d{{4}}))?",
         rf"\b{month}\s+(?P<d1>\d{{1,2}})(?:\s*(?:-|–|to|and)\s*(?P<d2>\d{{1,2}}))?(?:,?\s+(?P<y>\d{{4}}))?\b",
@@ -207,20 +199,13 @@ def _dates_and_rest(text: str) -> tuple[list[tuple[int | None, int, int | None]]
     rest = text
     for pattern in patterns:
         for match in re.finditer(pattern, rest, re.I):
-            month_number = _month_of(match.group(0))
+            month = month_number(match.group("m"))
             year = int(match.group("y")) if match.group("y") else None
             for day in (match.group("d1"), match.group("d2")):
                 if day and 1 <= int(day) <= 31:
-                    found.append((year, month_number, int(day)))
+                    found.append((year, month, int(day)))
         rest = re.sub(pattern, " ", rest, flags=re.I)
     return found, rest
-
-
-def _month_of(phrase: str) -> int:
-    for word in re.findall(r"[a-z]+", phrase.lower()):
-        if word in MONTHS:
-            return MONTHS[word]
-    raise ValueError(phrase)
 
 
 def _evidence_dates(evidence: Sequence[Sentence]) -> set[dt.date]:
@@ -239,7 +224,7 @@ def _evidence_dates(evidence: Sequence[Sentence]) -> set[dt.date]:
             dates.add(anchor)
             if NIGHT_WORDS.search(sentence.text):
                 dates.add(anchor - dt.timedelta(days=1))
-            dates |= {_last_weekday(anchor, w) for w in _weekdays(sentence.text)}
+            dates |= {last_weekday(anchor, w) for w in _weekdays(sentence.text)}
     return dates
 
 
@@ -258,17 +243,12 @@ def _weekday_supported(weekday: str, evidence_text: str, evidence_dates: set[dt.
     return any(WEEKDAYS[d.weekday()] == weekday for d in evidence_dates)
 
 
-def _last_weekday(anchor: dt.date, weekday: str) -> dt.date:
-    """The most recent ``weekday`` on or before ``anchor``."""
-    return anchor - dt.timedelta(days=(anchor.weekday() - WEEKDAYS.index(weekday)) % 7)
-
-
 def _names(text: str) -> list[str]:
     """Capitalised words that are not months, weekdays or sentence openers."""
     names = []
     for word in re.findall(r"\b[A-Z][\w'’.-]*[\w]|\b[A-Z]\b", text):
         plain = _normal(word)
-        if plain in NOT_NAMES or plain in MONTHS or plain in WEEKDAYS or not plain:
+        if plain in NOT_NAMES or is_month(plain) or plain in WEEKDAYS or not plain:
             continue
         names.append(word)
     return names
