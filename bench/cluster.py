@@ -13,8 +13,8 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import resource
 import re
+import resource
 import sys
 import time
 from pathlib import Path

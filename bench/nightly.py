@@ -13,12 +13,13 @@ import sys
 import tempfile
 import time
 
+from brief import ingest, nightly, render
 from brief.config import Settings
+from brief.embed import HashingEmbedder
 from brief.pipeline import Models, brief_from_articles
-from brief.embed import HashingEmbedder, CachedEmbedder, load_embedder
 from brief.summarize import FirstFactsSummarizer
-from brief.verify import Gate, ConstantJudge
-from brief import nightly, ingest, render
+from brief.verify import ConstantJudge, Gate
+
 kind = sys.argv[1]
 root = pathlib.Path(tempfile.mkdtemp())
 cfg = Settings(out_dir=root / "out")

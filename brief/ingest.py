@@ -24,8 +24,8 @@ from typing import Any
 from dateutil import parser as dateparser
 
 from brief.config import Settings
-from brief.errors import InputError
 from brief.dates import WEEKDAYS, month_number
+from brief.errors import InputError
 from brief.records import Article, DroppedLine
 
 logger = logging.getLogger(__name__)

@@ -16,7 +16,14 @@ from brief import cluster, figures, ingest, sentences
 from brief.config import Settings
 from brief.embed import CachedEmbedder, Embedder, load_embedder
 from brief.records import Article, Brief, Claim, Conflict, Sentence, Topic, TopicBrief
-from brief.summarize import FirstFactsSummarizer, Summarizer, distinct_labels, lead, load_summarizer, summarize_topic
+from brief.summarize import (
+    FirstFactsSummarizer,
+    Summarizer,
+    distinct_labels,
+    lead,
+    load_summarizer,
+    summarize_topic,
+)
 from brief.verify import Gate, load_judge
 
 log = logging.getLogger(__name__)

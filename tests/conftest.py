@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from fixtures_brief import sample_brief as _sample_brief
 
 from brief.records import Brief
-from fixtures_brief import sample_brief as _sample_brief
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
 from dataclasses import dataclass, replace
+from typing import Any
 
 from brief.config import Settings
 from brief.records import (

@@ -5,13 +5,12 @@ from __future__ import annotations
 import re
 
 import pytest
+from fixtures_seed_brief import SEEDS
 
 from brief import render
 from brief.pipeline import Models
 from brief.quality import load_key_facts, measure, printed_claims
 from brief.records import Brief
-
-from fixtures_seed_brief import SEEDS
 
 pytestmark = pytest.mark.slow
 KEY_FACTS = SEEDS.parent / "tests" / "data" / "seed_facts.json"
