@@ -566,8 +566,3 @@ def topic_id(facts: Sequence[Fact]) -> str:
     """An id derived from the topic's facts, so the same content gets the same id."""
     digest = hashlib.sha256(" ".join(sorted(f.id for f in facts)).encode()).hexdigest()[:8]
     return f"t{digest}"
-
-
-def slug(text: str) -> str:
-    """A file-name friendly form of a label."""
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "topic"

@@ -15,16 +15,16 @@ from pathlib import Path
 from brief import cluster, figures, ingest, sentences
 from brief.config import Settings
 from brief.embed import CachedEmbedder, Embedder, load_embedder
-from brief.records import Article, Brief, Claim, Conflict, Sentence, Topic, TopicBrief
+from brief.records import Article, Brief, Claim, Conflict, Topic, TopicBrief
 from brief.summarize import (
-    FirstFactsSummarizer,
     Summarizer,
+    default_gate,
     distinct_labels,
     lead,
     load_summarizer,
     summarize_topic,
 )
-from brief.verify import Gate, load_judge
+from brief.verify import Gate
 
 log = logging.getLogger(__name__)
 
@@ -45,14 +45,10 @@ class Models:
     def load(cls, config: Settings, embedder: Embedder | None = None) -> Models:
         """Load the models ``config`` names (the packaged defaults unless overridden)."""
         embedder = embedder or CachedEmbedder(load_embedder(config.embedder, config.embed_batch_size))
-        # "first-facts" selects the model-free test summariser, so a CLI run in a
-        # test (BRIEF_SUMMARIZER=first-facts, BRIEF_JUDGE=constant-1.0) needs no model.
-        summarizer: Summarizer = (
-            FirstFactsSummarizer() if config.summarizer == "first-facts" else load_summarizer(config)
-        )
-        judge = load_judge(config, getattr(summarizer, "model", None))
-        names = {"embedder": config.embedder, "summarizer": summarizer.name, "judge": judge.name}
-        return cls(embedder, summarizer, Gate(judge, embedder, config.judge_threshold), names)
+        summarizer = load_summarizer(config)
+        gate = default_gate(config, summarizer, embedder)
+        names = {"embedder": config.embedder, "summarizer": summarizer.name, "judge": gate.judge.name}
+        return cls(embedder, summarizer, gate, names)
 
 
 def build(
@@ -147,10 +143,10 @@ def _with_conflicts(brief: TopicBrief, disagreements: Sequence[Conflict]) -> Top
 
     A summary may state one of the values; the reader must also see the other.
     """
-    keys = {s.key for f in brief.topic.facts for s in f.sentences}
+    located = {(s.article_id, s.index) for f in brief.topic.facts for s in f.sentences}
     notes = []
     for conflict in disagreements:
         cited = [c for v in conflict.values for c in v.citations]
-        if any(Sentence(c.source, c.sentence, 0, 0, "").key in keys for c in cited):
+        if any((c.source, c.sentence) in located for c in cited):
             notes.append(Claim(conflict.text, tuple(dict.fromkeys(cited)), "conflict", None, ("conflict",)))
     return replace(brief, summary=brief.summary + tuple(notes)) if notes else brief

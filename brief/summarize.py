@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from typing import Protocol, runtime_checkable
 
 from brief.config import Settings
+from brief.embed import Embedder
 from brief.facts import content_words
 from brief.generate import TextModel
 from brief.records import Claim, Fact, Topic, TopicBrief
@@ -263,13 +264,14 @@ def lead(briefs: Sequence[TopicBrief], count: int) -> tuple[Claim, ...]:
     return tuple(c for c in firsts if c is not None)[:count]
 
 
-def default_gate(config: Settings, summarizer: Summarizer) -> Gate:
-    """The gate ``config`` describes: its judge and embedder."""
+def default_gate(config: Settings, summarizer: Summarizer, embedder: Embedder | None = None) -> Gate:
+    """The gate ``config`` describes: its judge (sharing the summariser's model) and embedder."""
     from brief.embed import CachedEmbedder, load_embedder
     from brief.verify import load_judge
 
     judge = load_judge(config, getattr(summarizer, "model", None))
-    return Gate(judge, CachedEmbedder(load_embedder(config.embedder, config.embed_batch_size)), config.judge_threshold)
+    embedder = embedder or CachedEmbedder(load_embedder(config.embedder, config.embed_batch_size))
+    return Gate(judge, embedder, config.judge_threshold)
 
 
 def newest_date(found: Sequence[Topic]) -> dt.date | None:
