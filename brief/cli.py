@@ -60,11 +60,14 @@ if TYPE_CHECKING:
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list of articles instead of text.")
 @reports_errors
 def inspect(sources: tuple[str, ...], as_json: bool) -> None:
-    """Show what ingest makes of SOURCES: title, outlet, date, sentences, dropped lines.
+    """Show what ingest makes of SOURCES: title, outlet, URL, date, sentences, dropped lines.
 
     SOURCES are folders (searched for .txt, .md, .markdown, .html, .htm and .jsonl
     files; hidden files are ignored), single files, or JSONL files with one article a
-    line ("text" or "html", optional "title", "url", "source", "published").
+    line ("text" or "html", optional "title", "url", "source", "published", "author").
+    Metadata is read from YAML front matter, a "Title:/Source:/Date:" header block,
+    HTML meta tags and JSON-LD, or JSONL fields; each field shows where it came from
+    (metadata, url, dateline, filename or text).
     Files (and JSONL records) over max_article_bytes, 5 MB by default, are skipped
     with a warning, as are binary, empty and non-English files.
 
@@ -98,8 +101,12 @@ def _inspect_record(article: Article, sentences: list[Sentence]) -> dict[str, An
         "path": article.path,
         "title": article.title,
         "outlet": article.outlet,
+        "url": article.url,
+        "author": article.author,
         "published": article.published.isoformat() if article.published else None,
         "published_from": article.published_from,
+        # Where each field came from: "metadata", "url", "dateline", "filename" or "text".
+        "provenance": dict(article.provenance),
         "sentences": [{"index": s.index, "start": s.start, "end": s.end, "text": s.text} for s in sentences],
         "dropped": [{"text": d.text, "reason": d.reason} for d in article.dropped],
     }
@@ -107,15 +114,18 @@ def _inspect_record(article: Article, sentences: list[Sentence]) -> dict[str, An
 
 def _inspect_text(article: Article, sentences: list[Sentence]) -> str:
     """One article as the readable block ``brief inspect`` prints."""
-    date = "unknown"
-    if article.published:
-        date = f"{article.published.isoformat()} (from {article.published_from})"
+    def shown(name: str, value: str | None) -> str:
+        origin = article.origin(name) or (article.published_from if name == "published" else None)
+        return f"{value} (from {origin})" if value and origin else value or "unknown"
+
     lines = [
         f"== {article.path}",
         f"id:        {article.id}",
-        f"title:     {article.title}",
-        f"outlet:    {article.outlet or 'unknown'}",
-        f"published: {date}",
+        f"title:     {shown('title', article.title)}",
+        f"outlet:    {shown('outlet', article.outlet)}",
+        f"url:       {shown('url', article.url)}",
+        *([f"author:    {shown('author', article.author)}"] if article.author else []),
+        f"published: {shown('published', article.published.isoformat() if article.published else None)}",
         f"sentences: {len(sentences)}",
         *(f"  {s.index:>3}  {s.text}" for s in sentences),
         f"dropped:   {len(article.dropped)}",

@@ -3,8 +3,10 @@
 Sources are plain text, Markdown, HTML (main text via trafilatura) or JSONL (one
 article a line). Every source goes through the same line-level boilerplate rules;
 each removed line is kept as a :class:`~brief.records.DroppedLine` with its reason
-so a user can audit what was thrown away. Title, outlet and publication date come
-from metadata where there is any, else from general signals in the text.
+so a user can audit what was thrown away. Title, outlet, URL, publication date
+and author come from the source's own metadata where there is any (see
+:mod:`brief.metadata`), else from its URL, else from general signals in the text;
+each article records where every field came from.
 """
 
 from __future__ import annotations
@@ -21,8 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dateutil import parser as dateparser
-
+from brief import metadata
 from brief.config import Settings
 from brief.dates import WEEKDAYS, month_number
 from brief.errors import InputError
@@ -61,6 +62,12 @@ class _Skip(Exception):
     """Raised inside ingest for a source that is skipped with a warning."""
 
 
+# Where a field's value came from, most trusted first.
+ORIGINS = ("metadata", "url", "dateline", "filename", "text")
+# Dates a source states outright; the brief's date prefers these to inferred ones.
+EXPLICIT = frozenset({"metadata", "url"})
+
+
 @dataclass(frozen=True)
 class _Source:
     """One decoded article body with whatever metadata came with it."""
@@ -68,10 +75,8 @@ class _Source:
     path: str
     kind: str  # "text", "markdown" or "html"
     body: str
-    title: str | None = None
-    outlet: str | None = None
-    published: dt.date | None = None
-    url: str | None = None
+    meta: metadata.Meta = field(default_factory=metadata.Meta)
+    meta_lines: tuple[str, ...] = ()  # header or front-matter lines taken off the body
 
 
 @dataclass
@@ -85,8 +90,14 @@ class _Doc:
     raw: str
     dropped: tuple[DroppedLine, ...]
     published: dt.date | None = None
-    published_from: str | None = None
-    notes: list[str] = field(default_factory=list)
+    url: str | None = None
+    author: str | None = None
+    origins: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def published_from(self) -> str | None:
+        """Where the date came from."""
+        return self.origins.get("published")
 
 
 # --------------------------------------------------------------------------- public API
@@ -219,7 +230,7 @@ def _read(path: Path, settings: Settings) -> Iterator[_Source | Skipped]:
         text = _decode(path.read_bytes())
         if kind == "text" and _looks_like_html(text):
             kind = "html"
-        yield _from_html(str(path), text) if kind == "html" else _Source(str(path), kind, text)
+        yield _from_html(str(path), text) if kind == "html" else _from_text(str(path), kind, text)
     except _Skip as exc:
         yield Skipped(str(path), str(exc))
     except OSError as exc:
@@ -270,27 +281,33 @@ def _read_jsonl(path: Path, settings: Settings) -> Iterator[_Source | Skipped]:
                 yield Skipped(where, f"not valid JSON: {exc.msg}")
 
 
+def _from_text(path: str, kind: str, text: str) -> _Source:
+    """A text or Markdown source with its front matter or header block taken off the top."""
+    split = metadata.split_front_matter(text)
+    if split is not None:
+        # A header block may still follow front matter that left fields out.
+        below = metadata.split_header(split.body)
+        if below is not None:
+            split = metadata.Split(split.meta.fill(below.meta), below.body, split.lines + below.lines)
+    else:
+        split = metadata.split_header(text)
+    if split is None:
+        return _Source(path, kind, text)
+    return _Source(path, kind, split.body, split.meta, split.lines)
+
+
 def _from_record(where: str, record: Any) -> _Source:
     """A source from one JSONL object."""
     if not isinstance(record, dict):
         raise _Skip("JSONL line is not an object")
-    published = _parse_date(record.get("published"), where)
-    outlet = _text_field(record.get("source")) or _text_field(record.get("outlet"))
-    title = _text_field(record.get("title"))
-    url = _text_field(record.get("url"))
+    meta = metadata.from_mapping({k: v for k, v in record.items() if k not in ("text", "html")})
     if isinstance(record.get("text"), str) and record["text"].strip():
-        return _Source(where, "text", _decode(record["text"].encode("utf-8")), title, outlet, published, url)
+        body = _decode(record["text"].encode("utf-8"))
+        inner = _from_text(where, "text", body)
+        return _Source(where, "text", inner.body, meta.fill(inner.meta), inner.meta_lines)
     if isinstance(record.get("html"), str) and record["html"].strip():
         page = _from_html(where, record["html"])
-        return _Source(
-            where,
-            "html",
-            page.body,
-            title or page.title,
-            outlet or page.outlet,
-            published or page.published,
-            url,
-        )
+        return _Source(where, "html", page.body, meta.fill(page.meta))
     raise _Skip("JSONL record has no 'text' or 'html'")
 
 
@@ -299,19 +316,8 @@ def _text_field(value: Any) -> str | None:
     return value.strip() or None if isinstance(value, str) else None
 
 
-def _parse_date(value: Any, where: str) -> dt.date | None:
-    """A date from a metadata string; None (with a log line) when it cannot be read."""
-    if not isinstance(value, str) or not value.strip():
-        return None
-    try:
-        return dateparser.parse(value.strip()).date()
-    except (ValueError, OverflowError):
-        logger.info("%s: cannot read date %r", where, value)
-        return None
-
-
 def _from_html(where: str, html: str) -> _Source:
-    """Main text and metadata of an HTML page via trafilatura."""
+    """Main text of an HTML page via trafilatura; its metadata from trafilatura, meta tags and JSON-LD."""
     import trafilatura  # imported here: slow to import and only needed for HTML
 
     try:
@@ -329,15 +335,20 @@ def _from_html(where: str, html: str) -> _Source:
         raise _Skip("no article text found in HTML")
     # trafilatura puts one paragraph on each line; make each its own block.
     body = "\n\n".join(line for line in text.splitlines() if line.strip())
-    return _Source(
-        where,
-        "html",
-        body,
+    sitename = _text_field(getattr(doc, "sitename", None))
+    found = metadata.Meta(
         title=_text_field(getattr(doc, "title", None)),
-        outlet=_text_field(getattr(doc, "sitename", None)),
-        published=_parse_date(getattr(doc, "date", None), where),
         url=_text_field(getattr(doc, "url", None)),
+        # trafilatura names the site after its host when the page does not: that is the URL's word, not the page's.
+        outlet=None if sitename and metadata.is_domain(sitename) else sitename,
+        published=metadata.parse_date(getattr(doc, "date", None)),
+        author=_text_field(getattr(doc, "author", None)),
     )
+    # The page's own tags state the date and publisher outright; trafilatura's date may be a guess
+    # from the page, and its site name may be the whole website's ("X Online") rather than the publisher's.
+    tags = metadata.from_html(html)
+    found = metadata.Meta(published=tags.published, outlet=tags.outlet).fill(found).fill(tags)
+    return _Source(where, "html", body, found)
 
 
 # --------------------------------------------------------------------------- cleaning
@@ -396,6 +407,12 @@ _PROMO = re.compile(
     r"|\ball rights reserved\b|^(?:©|\(c\)|copyright\s*(?:©|\(c\)|\d{4}))",
     re.IGNORECASE,
 )
+_URL_KEYS = frozenset({"source", "url", "link", "canonical", "permalink", "original"})
+_META_LINE = re.compile(
+    r"^(?P<key>source|url|link|canonical|permalink|original|date|published|updated|posted|last updated"
+    r"|first published|publication date)\s*:\s*(?P<value>\S.*)$",
+    re.IGNORECASE,
+)
 _COOKIE = re.compile(r"\bcookies?\b", re.IGNORECASE)
 _COOKIE_ACT = re.compile(r"\b(?:accept|consent|privacy|we use|this (?:site|website)|manage)\b", re.IGNORECASE)
 _MD_HEADING = re.compile(r"^#{1,6}\s+")
@@ -404,10 +421,25 @@ _SENTENCE_END = (".", "!", "?", '"', "”", "’", "'", ")")
 _MEDIA_REASONS = frozenset({"photo caption", "photo credit", "short link", "media placeholder"})
 
 
+def _is_metadata_line(line: str) -> bool:
+    """A stray "Source: https://..." or "Published: 2021-03-04 (updated)" line anywhere in the body."""
+    match = _META_LINE.match(line)
+    if not match:
+        return False
+    value = match["value"].strip()
+    if metadata.is_url(value):
+        return True
+    return match["key"].lower() not in _URL_KEYS and len(value.split()) <= 12 and bool(
+        metadata.parse_date(value) and not re.search(r"[.!?]\s+\w", value)
+    )
+
+
 def _line_reason(line: str) -> str | None:
     """Why a single line is boilerplate, judged by the line alone; None to keep it."""
     if _SIGNOFF.match(line) or _CREDITS.match(line):
         return "sign-off"
+    if _is_metadata_line(line):
+        return "metadata"
     bare = _BULLET.sub("", line).strip()
     lower = bare.lower().rstrip(":")
     if lower in _NAV_LINES or _NAV.match(bare):
@@ -519,7 +551,8 @@ def _take_title(
     if first is None:
         return None
     line = texts[first]
-    repeats = known is not None and _normalise(known).casefold() == line.casefold()
+    plain = _strip_markdown(line).casefold()
+    repeats = known is not None and _normalise(known).casefold() == plain
     # trafilatura's text has no headline of its own unless it repeats the page title.
     if repeats or first in headings or (kind != "html" and _is_heading(_MD_HEADING.sub("", line), 20)):
         reasons[first] = "title"
@@ -747,7 +780,7 @@ def _assign_dates(docs: list[_Doc]) -> None:
         anchors = anchors or [d for j, d in loose.items() if j != i and d]
         found = _infer_date(doc.raw, anchors)
         if found:
-            doc.published, doc.published_from = found, "text"
+            doc.published, doc.origins["published"] = found, "text"
 
 
 # --------------------------------------------------------------------------- assembly
@@ -778,8 +811,9 @@ def english_share(text: str) -> float:
 
 
 def _prepare(source: _Source, settings: Settings) -> _Doc:
-    """Clean one source and read its title, outlet and metadata or dateline date."""
-    cleaned = _clean(source.body, source.kind, source.title)
+    """Clean one source and read its metadata, or what its URL, dateline and text say instead."""
+    meta = source.meta
+    cleaned = _clean(source.body, source.kind, meta.title)
     if len(cleaned.text) < settings.min_article_chars:
         raise _Skip(
             f"too little article text ({len(cleaned.text)} characters, minimum {settings.min_article_chars})"
@@ -789,20 +823,40 @@ def _prepare(source: _Source, settings: Settings) -> _Doc:
         raise _Skip(
             f"does not look like English ({share:.0%} common English words); the models are English-only"
         )
-    title = source.title or cleaned.title or _lede_title(cleaned.text)
-    doc = _Doc(
+    origins: dict[str, str] = {name: "metadata" for name, _ in meta.items()}
+    title = meta.title or cleaned.title or _lede_title(cleaned.text)
+    origins.setdefault("title", "text")
+    outlet = meta.outlet
+    if outlet is None and (outlet := metadata.outlet_from_url(meta.url)):
+        origins["outlet"] = "url"
+    if outlet is None and (outlet := _outlet(cleaned)):
+        origins["outlet"] = "text"
+    published = meta.published
+    for origin, find in (
+        ("url", lambda: metadata.date_from_url(meta.url)),
+        ("dateline", lambda: _dateline_date(cleaned)),
+        ("filename", lambda: _file_date(source.path)),
+    ):
+        if published is None and (published := find()):
+            origins["published"] = origin
+    dropped = tuple(DroppedLine(line, "metadata") for line in source.meta_lines) + cleaned.dropped
+    return _Doc(
         source=source,
         title=title,
-        outlet=source.outlet or _outlet(cleaned),
+        outlet=outlet,
         text=cleaned.text,
         raw="\n".join(line for _, line, _ in cleaned.lines),
-        dropped=cleaned.dropped,
+        dropped=dropped,
+        published=published,
+        url=meta.url,
+        author=meta.author,
+        origins=origins,
     )
-    if source.published:
-        doc.published, doc.published_from = source.published, "metadata"
-    elif found := _dateline_date(cleaned):
-        doc.published, doc.published_from = found, "dateline"
-    return doc
+
+
+def _file_date(path: str) -> dt.date | None:
+    """The date in a source's file name; JSONL records ("feed.jsonl:3") have none of their own."""
+    return None if re.search(r":\d+$", path) else metadata.date_from_filename(path)
 
 
 def _to_article(doc: _Doc) -> Article:
@@ -815,9 +869,32 @@ def _to_article(doc: _Doc) -> Article:
         published=doc.published,
         text=doc.text,
         dropped=doc.dropped,
-        url=doc.source.url,
+        url=doc.url,
         published_from=doc.published_from,
+        author=doc.author,
+        provenance=tuple((name, doc.origins[name]) for name in _FIELDS if name in doc.origins),
     )
+
+
+_FIELDS = ("title", "outlet", "url", "published", "author")
+
+
+def newest_date(articles: Sequence[Article]) -> dt.date | None:
+    """The date a brief on ``articles`` carries: the newest date the sources state outright.
+
+    A date inferred from the text may be an event still to come ("the summit on
+    2 December"), so inferred dates count only when no article states its date.
+
+    Args:
+        articles: the brief's articles.
+
+    Returns:
+        The newest metadata or URL date; else the newest dateline, file-name or
+        inferred date; None when no article has a date.
+    """
+    explicit = [a.published for a in articles if a.published and a.published_from in EXPLICIT]
+    dated = explicit or [a.published for a in articles if a.published]
+    return max(dated, default=None)
 
 
 def _dedupe(articles: list[Article]) -> list[Article]:

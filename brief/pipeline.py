@@ -133,9 +133,8 @@ def brief_from_articles(
 
 
 def newest(articles: Sequence[Article]) -> dt.date | None:
-    """The newest known article date."""
-    dates = [a.published for a in articles if a.published]
-    return max(dates) if dates else None
+    """The brief's date: the newest date an article states (metadata, URL), else the newest inferred one."""
+    return ingest.newest_date(articles)
 
 
 def _with_conflicts(brief: TopicBrief, disagreements: Sequence[Conflict]) -> TopicBrief:

@@ -35,8 +35,15 @@ class Article:
     text: str
     dropped: tuple[DroppedLine, ...] = ()
     url: str | None = None
-    # Where the date came from: "metadata", "dateline", "text" (inferred) or None.
+    # Where the date came from: "metadata", "url", "dateline", "filename", "text" (inferred) or None.
     published_from: str | None = None
+    author: str | None = None
+    # (field, origin) for title, outlet, url, published, author: where ingest found each value.
+    provenance: tuple[tuple[str, str], ...] = ()
+
+    def origin(self, name: str) -> str | None:
+        """Where field ``name`` came from ("metadata", "url", "dateline", "filename", "text"), or None."""
+        return dict(self.provenance).get(name)
 
 
 @dataclass(frozen=True)

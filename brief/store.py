@@ -104,6 +104,13 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         CREATE INDEX articles_first_seen ON articles(first_seen);
         """,
     ),
+    (
+        "0002_article_author_provenance",
+        """
+        ALTER TABLE articles ADD COLUMN author TEXT;
+        ALTER TABLE articles ADD COLUMN provenance TEXT NOT NULL DEFAULT '[]';
+        """,
+    ),
 )
 
 
@@ -248,10 +255,12 @@ class Store:
         with self.transaction() as conn:
             for done, (article, sentences) in enumerate(items, 1):
                 cursor = conn.execute(
-                    "INSERT OR IGNORE INTO articles VALUES (?,?,?,?,?,?,?,?,?,?)",
+                    "INSERT OR IGNORE INTO articles (id, path, title, outlet, published, published_from, url,"
+                    " text, dropped, first_seen, author, provenance) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                     (article.id, article.path, article.title, article.outlet, _iso(article.published),
                      article.published_from, article.url, article.text,
-                     json.dumps([[d.text, d.reason] for d in article.dropped]), night.isoformat()),
+                     json.dumps([[d.text, d.reason] for d in article.dropped]), night.isoformat(),
+                     article.author, json.dumps([list(p) for p in article.provenance])),
                 )  # fmt: skip
                 if cursor.rowcount:
                     added.append(article.id)
@@ -600,7 +609,8 @@ def _article(row: sqlite3.Row) -> Article:
         id=row["id"], path=row["path"], title=row["title"], outlet=row["outlet"],
         published=_date(row["published"]), text=row["text"],
         dropped=tuple(DroppedLine(t, r) for t, r in json.loads(row["dropped"])),
-        url=row["url"], published_from=row["published_from"],
+        url=row["url"], published_from=row["published_from"], author=row["author"],
+        provenance=tuple((str(k), str(v)) for k, v in json.loads(row["provenance"])),
     )  # fmt: skip
 
 

@@ -44,8 +44,11 @@ def test_inspect_json_lists_articles_with_exact_offsets() -> None:
         "path",
         "title",
         "outlet",
+        "url",
+        "author",
         "published",
         "published_from",
+        "provenance",
         "sentences",
         "dropped",
     }

@@ -368,3 +368,300 @@ def test_english_share_separates_languages() -> None:
     assert ingest.english_share(ARTICLE_TEXT * 2) > 0.25
     german = (DATA / "german.txt").read_text(encoding="utf-8")
     assert ingest.english_share(german) < 0.1
+
+
+# --------------------------------------------------------------------------- metadata and provenance
+
+BODY = (
+    "Ferry services to the outer islands were suspended on Friday as a storm brought strong gusts to the "
+    "coast, the operator said in a statement.\n\nThe operator said crossings would resume once the wind had "
+    "dropped and crews had checked the harbour walls, which were damaged during a storm last winter."
+)
+
+
+def _origins(article: Article) -> dict[str, str]:
+    """An article's provenance as a dict."""
+    return dict(article.provenance)
+
+
+def _sentences_with(articles: list[Article], fragments: list[str]) -> list[str]:
+    """Sentences that contain any of ``fragments``."""
+    return [s.text for s in split_all(articles) if any(f in s.text for f in fragments)]
+
+
+def test_header_block_is_metadata_and_beats_url_and_dateline() -> None:
+    article = ingest.load([DATA / "header.txt"])[0]
+    assert article.title == "Ferry Service Suspended As Storm Batters Islands"
+    assert article.url == "https://www.theguardian.com/world/2021/mar/06/ferry-service-suspended-storm"
+    # The header's date (with its note) wins over the URL's 6 March and the dateline's 5 March.
+    assert (article.published, article.published_from) == (dt.date(2021, 3, 7), "metadata")
+    assert article.outlet == "The Guardian"
+    assert article.author == "Alex Example"
+    assert _origins(article) == {
+        "title": "metadata", "outlet": "url", "url": "metadata", "published": "metadata", "author": "metadata",
+    }  # fmt: skip
+    assert article.origin("outlet") == "url"
+    header = [d.text for d in article.dropped if d.reason == "metadata"]
+    assert header == [
+        "title: Ferry Service Suspended As Storm Batters Islands",
+        "SOURCE: https://www.theguardian.com/world/2021/mar/06/ferry-service-suspended-storm",
+        "Date: 2021-03-07 (estimated from page)",
+        "By: Alex Example",
+    ]
+    assert article.text.startswith("Ferry services to the outer islands were suspended")
+    assert not _sentences_with([article], ["SOURCE", "http", "estimated", "Alex Example", "Date:"])
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        (
+            (
+                "Headline: Ferries Stop\nURL: https://apnews.com/article/ferries-stop-123\n"
+                "Published: 9 March 2021 (updated later)\nAuthor: Jo Example"
+            ),
+            {"title": "Ferries Stop", "outlet": "AP", "published": dt.date(2021, 3, 9), "author": "Jo Example"},
+        ),
+        (
+            "TITLE: Ferries Stop\nLINK: https://edition.cnn.com/2021/03/08/world/ferries/index.html\nBY: Jo Example",
+            {"title": "Ferries Stop", "outlet": "CNN", "published": dt.date(2021, 3, 8), "author": "Jo Example"},
+        ),
+        (
+            "Title: Ferries Stop\nSource: Island Radio\nUpdated: March 10, 2021\nCategory: Weather",
+            {"title": "Ferries Stop", "outlet": "Island Radio", "published": dt.date(2021, 3, 10), "author": None},
+        ),
+        (
+            "**Title:** Ferries Stop\n**Publisher:** Island Radio\n**Date:** 2021-03-11T06:00:00Z",
+            {"title": "Ferries Stop", "outlet": "Island Radio", "published": dt.date(2021, 3, 11), "author": None},
+        ),
+    ],
+)
+def test_header_block_variants(tmp_path: Path, header: str, expected: dict[str, object]) -> None:
+    _write(tmp_path, "a.txt", header + "\n\n" + BODY)
+    (article,) = ingest.load([tmp_path])
+    got = {"title": article.title, "outlet": article.outlet, "published": article.published,
+           "author": article.author}  # fmt: skip
+    assert got == expected
+    assert article.published_from == ("url" if "cnn.com" in header else "metadata")
+    assert [d.text for d in article.dropped if d.reason == "metadata"] == header.split("\n")
+    assert article.text == BODY.replace("\n\n", "\n\n")
+
+
+def test_a_body_paragraph_opening_with_a_key_is_not_a_header(tmp_path: Path) -> None:
+    # "Source: ..." followed by more prose in the same paragraph is text, not metadata.
+    text = "Storm Hits Coast\n\nSource: officials said the river rose.\nIt rose again overnight.\n\n" + BODY
+    _write(tmp_path, "a.txt", text)
+    (article,) = ingest.load([tmp_path])
+    assert "officials said the river rose" in article.text
+    assert article.origin("title") == "text"
+
+
+def test_stray_metadata_line_in_the_body_is_dropped(tmp_path: Path) -> None:
+    _write(tmp_path, "a.txt", "Storm Hits Coast\n\n" + BODY + "\n\nSource: https://example.org/storm\n\n"
+           "Last updated: 12 March 2021 (14:00)")  # fmt: skip
+    (article,) = ingest.load([tmp_path])
+    assert {d.text: d.reason for d in article.dropped}["Source: https://example.org/storm"] == "metadata"
+    assert {d.text: d.reason for d in article.dropped}["Last updated: 12 March 2021 (14:00)"] == "metadata"
+    assert not _sentences_with([article], ["example.org", "Last updated"])
+
+
+def test_yaml_front_matter_with_provenance() -> None:
+    article = ingest.load([DATA / "frontmatter.md"])[0]
+    assert (article.title, article.outlet, article.author) == (
+        "Harbour Wall Repairs Begin After Storm", "Example Herald", "Robin Example",
+    )  # fmt: skip
+    assert article.url == "https://www.example-herald.co.uk/news/harbour-wall-repairs"
+    assert (article.published, article.published_from) == (dt.date(2021, 3, 8), "metadata")
+    assert set(_origins(article).values()) == {"metadata"}
+    assert len(article.provenance) == 5
+    # The "# Headline" that repeats the title is dropped as the title, not kept as text.
+    assert article.text.startswith("Engineers began repairing the harbour wall")
+    reasons = [d.reason for d in article.dropped]
+    assert reasons == ["metadata"] * 5 + ["title"]
+    assert not _sentences_with([article], ["outlet:", "---", "Robin Example"])
+
+
+def test_front_matter_that_is_not_valid_yaml_is_read_line_by_line(tmp_path: Path) -> None:
+    # An unquoted colon in the title makes the block invalid YAML, as hand-written files often are.
+    _write(tmp_path, "a.md", "---\ntitle: Storm: ferries stop\ndate: 2021-03-09\n---\n\n" + BODY)
+    (article,) = ingest.load([tmp_path])
+    assert (article.title, article.published) == ("Storm: ferries stop", dt.date(2021, 3, 9))
+    assert article.text == BODY
+
+
+def test_fetch_inbox_file_round_trips(tmp_path: Path) -> None:
+    # The shape `brief fetch` writes: YAML front matter with an ISO date, then the body.
+    import yaml
+
+    fields = {"title": "Ferries: Service Resumes", "url": "https://www.bbc.co.uk/news/uk-123",
+              "outlet": "BBC News", "date": "2021-03-12", "author": "Pat Example"}  # fmt: skip
+    front = yaml.safe_dump(fields, sort_keys=False, allow_unicode=True)
+    _write(tmp_path, "0123456789abcdef.md", f"---\n{front}---\n\n{BODY}\n")
+    (article,) = ingest.load([tmp_path])
+    assert (article.title, article.url, article.outlet, article.author) == (
+        fields["title"], fields["url"], fields["outlet"], fields["author"],
+    )  # fmt: skip
+    assert (article.published, article.published_from) == (dt.date(2021, 3, 12), "metadata")
+    assert article.text == BODY
+
+
+def test_html_meta_and_json_ld() -> None:
+    article = ingest.load([DATA / "meta.html"])[0]
+    assert article.title == "Islands Cut Off As Storm Closes Airport"
+    assert article.outlet == "Coastline Times"  # JSON-LD publisher.name
+    assert article.url == "https://coastline-times.example.com/2021/03/09/islands-cut-off"
+    assert article.author == "Sam Example"
+    # datePublished, not dateModified
+    assert (article.published, article.published_from) == (dt.date(2021, 3, 9), "metadata")
+    assert set(_origins(article).values()) == {"metadata"}
+    assert article.text.startswith("The airport serving the outer islands closed")
+
+
+def test_html_without_a_site_name_takes_the_outlet_from_its_url(tmp_path: Path) -> None:
+    page = (
+        '<html><head><title>Ferries Stop</title><link rel="canonical" '
+        'href="https://www.dw.com/en/ferries-stop/a-123"></head><body><article><h1>Ferries Stop</h1>'
+        + "".join(f"<p>{p}</p>" for p in BODY.split("\n\n"))
+        + "</article></body></html>"
+    )
+    _write(tmp_path, "a.html", page)
+    (article,) = ingest.load([tmp_path])
+    assert (article.outlet, article.origin("outlet")) == ("DW", "url")
+    assert (article.url, article.origin("url")) == ("https://www.dw.com/en/ferries-stop/a-123", "metadata")
+
+
+def test_jsonl_field_names_and_url_outlets() -> None:
+    first, second = ingest.load([DATA / "meta.jsonl"])
+    assert (first.title, first.author) == ("Storm Damage Estimate Rises", "Kim Example")
+    assert first.url.startswith("https://www.reuters.com/world/")
+    assert (first.outlet, first.origin("outlet")) == ("Reuters", "url")
+    assert (first.published, first.published_from) == (dt.date(2021, 3, 10), "metadata")
+    # "source" holding a URL is the URL; the outlet is the registrable domain; the date is in the path.
+    assert second.url == "https://news.example-gazette.org/20210311/schools-reopen"
+    assert (second.outlet, second.origin("outlet")) == ("example-gazette.org", "url")
+    assert (second.published, second.published_from) == (dt.date(2021, 3, 11), "url")
+    assert _origins(second) == {"title": "metadata", "url": "metadata", "outlet": "url", "published": "url"}
+
+
+@pytest.mark.parametrize(
+    ("url", "outlet"),
+    [
+        ("https://www.bbc.co.uk/news/world-europe-123", "BBC"),
+        ("https://www.bbc.com/news/articles/abc", "BBC"),
+        ("https://uk.reuters.com/article/x", "Reuters"),
+        ("https://abcnews.go.com/International/story", "ABC News"),
+        ("https://www.washingtonpost.com/world/2021/03/04/x/", "The Washington Post"),
+        ("https://news.example.co.uk/a/b", "example.co.uk"),
+        ("http://blog.example.com.au/post", "example.com.au"),
+        ("www.example.org/story", "example.org"),
+        ("not a url", None),
+        (None, None),
+    ],
+)
+def test_outlet_from_url(url: str | None, outlet: str | None) -> None:
+    from brief.metadata import outlet_from_url
+
+    assert outlet_from_url(url) == outlet
+
+
+@pytest.mark.parametrize(
+    ("url", "date"),
+    [
+        ("https://example.org/news/2021/03/04/storm", dt.date(2021, 3, 4)),
+        ("https://example.org/20210304/storm.html", dt.date(2021, 3, 4)),
+        ("https://example.org/world/2021/mar/04/storm", dt.date(2021, 3, 4)),
+        ("https://example.org/2021-03-04/storm", dt.date(2021, 3, 4)),
+        ("https://example.org/news/2021/03/storm", None),  # no day
+        ("https://example.org/2021/13/40/storm", None),  # impossible
+        ("https://example.org/story/20210304123456", None),  # an id, not a date
+        ("https://example.org/a?date=2021/03/04", None),  # the query is not the path
+    ],
+)
+def test_date_from_url(url: str, date: dt.date | None) -> None:
+    from brief.metadata import date_from_url
+
+    assert date_from_url(url) == date
+
+
+def test_metadata_date_parsing() -> None:
+    from brief.metadata import parse_date
+
+    assert parse_date("2015-11-23 (estimated from page)") == dt.date(2015, 11, 23)
+    assert parse_date("2021-03-09T23:30:00-05:00") == dt.date(2021, 3, 9)  # the day as written
+    assert parse_date("Tuesday, 9 March 2021") == dt.date(2021, 3, 9)
+    assert parse_date(dt.date(2021, 3, 9)) == dt.date(2021, 3, 9)
+    # No year: the parser would take today's; refuse instead.
+    assert parse_date("March 9") is None
+    assert parse_date("not a date") is None
+
+
+def test_date_in_the_file_name(tmp_path: Path) -> None:
+    _write(tmp_path, "2021-03-05_ferries.txt", "Ferries Stop\n\n" + BODY)
+    _write(tmp_path, "0a20210306b.txt", "Roads Close\n\n" + BODY.replace("Ferry services", "Roads"))
+    hashed, dated = ingest.load([tmp_path])
+    assert (dated.published, dated.published_from) == (dt.date(2021, 3, 5), "filename")
+    assert hashed.published_from != "filename"
+
+
+def test_url_date_beats_dateline_and_text(tmp_path: Path) -> None:
+    _write(tmp_path, "a.txt", "Title: Ferries Stop\nURL: https://example.org/2021/03/06/ferries\n\n"
+           "March 3, 2021\n\n" + BODY)  # fmt: skip
+    (article,) = ingest.load([tmp_path])
+    assert (article.published, article.published_from) == (dt.date(2021, 3, 6), "url")
+
+
+def test_brief_date_is_the_newest_explicit_date(tmp_path: Path) -> None:
+    newest = ingest.newest_date
+    # Stated dates 5-6 March; a third article's dateline-like line reads 20 March (a misread page).
+    _write(tmp_path, "a.txt", "Title: Ferries Stop\nDate: 2021-03-05\n\n" + BODY)
+    _write(tmp_path, "b.txt", "Title: Roads Close\nURL: https://example.org/2021/03/06/roads\n\n"
+           + BODY.replace("Ferry services", "Roads"))  # fmt: skip
+    _write(tmp_path, "c.txt", "Schools Shut\n\nMarch 20, 2021\n\n" + BODY.replace("Ferry", "School"))
+    _write(tmp_path, "d.txt", "Shops Shut\n\n" + BODY.replace("Ferry", "Shop").replace("on Friday", "on March 7"))
+    articles = ingest.load([tmp_path])
+    assert [a.published_from for a in articles] == ["metadata", "url", "dateline", "text"]
+    assert newest(articles) == dt.date(2021, 3, 6)
+    # Without an explicit date, the newest inferred one (dateline, text) is used.
+    assert newest(articles[2:]) == dt.date(2021, 3, 20)
+    assert newest(articles[3:]) == articles[3].published == dt.date(2021, 3, 7)
+    assert newest([]) is None
+
+
+def test_seed_style_files_without_metadata_keep_text_provenance(seeds: list[Article]) -> None:
+    for article in seeds:
+        assert article.url is None and article.author is None
+        assert article.origin("title") == "text"
+        assert article.origin("published") == article.published_from
+        assert not [d for d in article.dropped if d.reason == "metadata"]
+
+
+def test_provenance_survives_the_state_file(tmp_path: Path) -> None:
+    from brief.sentences import split
+    from brief.store import Store
+
+    article = ingest.load([DATA / "header.txt"])[0]
+    with Store.open(tmp_path / "brief.db") as store:
+        store.add_articles([(article, split(article))], dt.date(2021, 3, 8))
+        ((stored, _),) = store.articles()
+    assert (stored.author, stored.provenance, stored.url) == (article.author, article.provenance, article.url)
+
+
+def test_inspect_shows_where_each_field_came_from() -> None:
+    from click.testing import CliRunner
+
+    from brief.cli import main
+
+    result = CliRunner().invoke(main, ["inspect", str(DATA / "header.txt")])
+    assert result.exit_code == 0, result.output
+    assert "title:     Ferry Service Suspended As Storm Batters Islands (from metadata)" in result.stdout
+    assert "outlet:    The Guardian (from url)" in result.stdout
+    url = "https://www.theguardian.com/world/2021/mar/06/ferry-service-suspended-storm"
+    assert f"url:       {url} (from metadata)" in result.stdout
+    assert "published: 2021-03-07 (from metadata)" in result.stdout
+    assert "[metadata] By: Alex Example" in result.stdout
+    records = json.loads(CliRunner().invoke(main, ["inspect", "--json", str(DATA / "meta.jsonl")]).stdout)
+    second = records[1]
+    assert second["provenance"] == {"title": "metadata", "url": "metadata", "outlet": "url", "published": "url"}
+    assert (second["outlet"], second["url"]) == (
+        "example-gazette.org", "https://news.example-gazette.org/20210311/schools-reopen",
+    )  # fmt: skip
