@@ -375,6 +375,50 @@ def _fact_line(fact: Any, names: dict[str, str]) -> str:
     return f"  - {_clip(fact.text, 160)}  [{where}]"
 
 
+# --- fetching feeds ------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("feeds", nargs=-1, required=True)
+@click.option("--inbox", required=True, type=click.Path(file_okay=False, path_type=Path), help="Folder the articles are written to.")
+@click.option("--state", "state_file", type=click.Path(dir_okay=False, path_type=Path), help="What was fetched (default: INBOX/.fetch.db).")
+@click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="A TOML settings file.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary; failures are still printed.")
+@reports_errors
+def fetch(feeds: tuple[str, ...], inbox: Path, state_file: Path | None, config_file: Path | None, quiet: bool) -> None:
+    """Fetch RSS/Atom FEEDS and write each new article into INBOX as Markdown.
+
+    FEEDS are feed URLs, text files listing feed URLs one a line (# starts a
+    comment), or OPML files. Each entry's page is fetched (robots.txt, a delay
+    between requests to one host, retries, a size cap), its main text extracted
+    and written to INBOX/<hash>.md with YAML front matter (title, url, outlet,
+    date, author). Pages fetched before, by URL or by text, are skipped. Each
+    feed or page that fails gets one warning line on stderr; stdout gets one
+    summary line. Limits: fetch_* and user_agent settings (BRIEF_FETCH_*).
+
+    \b
+    Exit codes:
+      0  every feed and page was fetched (or was already)
+      1  some feed or page failed (see the warnings), or the arguments are unusable
+
+    Example:
+
+        brief fetch feeds.txt --inbox inbox/
+
+        brief fetch https://example.org/world.rss subscriptions.opml --inbox inbox/ --quiet
+    """
+    from brief.fetch import fetch as fetch_feeds
+
+    config = _settings(config_file)
+    report = fetch_feeds(list(feeds), inbox, config, state=state_file, progress=_Bars(quiet))
+    for failed in report.failures:
+        click.echo(f"Warning: {failed.kind} {failed.url}: {failed.reason}", err=True)
+    if not quiet:
+        click.echo(report.summary())
+    if not report.ok:
+        sys.exit(1)
+
+
 # --- nightly runs ------------------------------------------------------------------
 
 EXIT_LOCKED = 3

@@ -53,6 +53,19 @@ class Settings:
     threads: int = 2
     seed: int = 0
 
+    # Fetching feeds (brief fetch): limits and politeness for every HTTP request.
+    fetch_timeout_s: float = 20.0
+    fetch_connect_timeout_s: float = 10.0
+    # The page byte cap matches max_article_bytes: a bigger page would be skipped by ingest anyway.
+    fetch_max_bytes: int = 5_000_000
+    fetch_per_host_delay_s: float = 1.0
+    fetch_retries: int = 2
+    fetch_backoff_s: float = 1.0
+    fetch_max_retry_after_s: float = 30.0
+    fetch_max_redirects: int = 5
+    # None: "brief/<version> (...)"; operators should set one with a contact URL or address.
+    user_agent: str | None = None
+
     # Paths
     cache_dir: Path = DEFAULT_CACHE
     out_dir: Path = Path("output")
