@@ -740,6 +740,8 @@ class _State:
         try:
             conn = sqlite3.connect(path, isolation_level=None, timeout=30)
             conn.execute("PRAGMA journal_mode=WAL")
+            # A row lost to a power cut only means a page is fetched again: no fsync per row.
+            conn.execute("PRAGMA synchronous=NORMAL")
         except sqlite3.DatabaseError as exc:
             raise StateError(f"{path} is not a brief fetch state file or is corrupt: {exc}") from exc
         try:
