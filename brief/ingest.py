@@ -362,9 +362,20 @@ _NAV_LINES = frozenset(
         "related", "related articles", "related stories", "related content", "read more", "more",
         "comments", "log in", "login", "sign in", "register", "subscribe", "newsletter",
         "toggle navigation", "open menu", "close menu", "next", "previous", "advertisement",
+        "recommended", "recommended for you", "most viewed", "most shared", "trending", "trending now", "topics",
+        "featured", "featured video", "more stories", "you may also like", "you might also like", "print this page",
+        "report an error", "copy link", "link copied", "continue reading", "continue reading the main story",
+        "facebook", "twitter", "linkedin", "whatsapp", "reddit", "telegram", "pinterest", "supported by",
     }
 )  # fmt: skip
-_NAV = re.compile(r"^(?:skip|jump|go) to\b|^(?:advertisement|sponsored(?: content)?)$", re.IGNORECASE)
+_NAV = re.compile(
+    r"^(?:skip|jump|go) to\b|^(?:advertisement|sponsored(?: content)?)$|^advertisement\W+scroll to continue"
+    r"|^share (?:on|via|to|this)\b.{0,40}$|^(?:(?:facebook|twitter|x|whatsapp|linkedin|email|reddit|telegram"
+    r"|messenger|copy link|print)\W*){2,}$|^(?:story|article) continues below\b|^listen to this article\b"
+    r"|^\d+\s+min(?:ute)?s? read$|^tags?\s*:|^(?:updated|published|posted)\s+\d+\s+"
+    r"(?:seconds?|minutes?|mins?|hours?|hrs?|days?)\s+ago$",
+    re.IGNORECASE,
+)
 _PLAYER = re.compile(
     r"^(?:please wait|loading\W*|no media source currently available|your browser does(?: not|n't) support.*"
     r"|(?:\d{1,2}:)?\d{1,2}:\d{2}(?:\s+(?:\d{1,2}:)?\d{1,2}:\d{2})*)$",
@@ -378,7 +389,10 @@ _PLACEHOLDER = re.compile(
     re.IGNORECASE,
 )
 _CREDIT_LINE = re.compile(
-    r"^(?:image|photo|picture|photograph|credit|photo credit|caption|foto|bild)s?\s*:", re.IGNORECASE
+    r"^(?:image|photo|picture|photograph|credit|photo credit|caption|foto|bild)s?\s*:"
+    # "Jane Doe/AFP via Getty Images", "(AP Photo/Jane Doe)": a stock or agency photo credit.
+    r"|^(?:\S+\s+){0,7}\S*(?:getty images|shutterstock|alamy(?: stock photo)?)\)?$|^\(?(?:ap|afp|reuters|epa)\s+photo\b",
+    re.IGNORECASE,
 )
 # "...at the scene.Jane Doe/The Associated Press": a "Photographer/Agency" credit glued to a caption.
 _CREDIT_TAIL = re.compile(
@@ -404,7 +418,10 @@ _PROMO = re.compile(
     r"\b(?:languages|countries|news)\b"
     r"|^we provide\b|^(?:follow|like) us on\b|^(?:sign up|subscribe)\b.*\b(?:newsletter|updates|alerts)\b"
     r"|^(?:support|donate to) (?:our|independent) journalism\b|^download (?:our|the) app\b"
-    r"|\ball rights reserved\b|^(?:©|\(c\)|copyright\s*(?:©|\(c\)|\d{4}))",
+    r"|\ball rights reserved\b|^(?:©|\(c\)|copyright\s*(?:©|\(c\)|\d{4}))"
+    r"|^sign up (?:to|for)\b|^get (?:our|the) (?:free )?(?:\w+ )?newsletter|^enter your email|^subscribe(?: now| today)?$"
+    r"|^already a subscriber|^click here to (?:subscribe|sign up)|^our standards\s*:"
+    r"|^this (?:article|story) (?:was )?(?:originally|first) (?:published|appeared)\b",
     re.IGNORECASE,
 )
 _URL_KEYS = frozenset({"source", "url", "link", "canonical", "permalink", "original"})

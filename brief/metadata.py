@@ -150,7 +150,7 @@ def parse_date(value: Any) -> dt.date | None:
     if not _YEAR_IN.search(text):
         return None
     try:
-        found = dateparser.parse(text, default=dt.datetime(2000, 1, 1))
+        found = dateparser.parse(text, default=dt.datetime(2000, 1, 1), ignoretz=True)
     except (ValueError, OverflowError, TypeError):
         return None
     return found.date() if found is not None else None

@@ -665,3 +665,30 @@ def test_inspect_shows_where_each_field_came_from() -> None:
     assert (second["outlet"], second["url"]) == (
         "example-gazette.org", "https://news.example-gazette.org/20210311/schools-reopen",
     )  # fmt: skip
+
+
+SAVED_PAGE_JUNK = [
+    "Share on Facebook", "Facebook Twitter WhatsApp Email", "Copy link", "Most Viewed", "Trending",
+    "Related: Floods hit the valley again", "READ MORE: Floods hit the valley again", "Advertisement",
+    "Story continues below advertisement", "Advertisement - scroll to continue", "Continue reading the main story",
+    "Listen to this article · 5 min", "5 min read", "Updated 2 hours ago", "Tags: floods, weather",
+    "Jane Doe/AFP via Getty Images", "(AP Photo/Jane Doe)", "Photograph: Jane Doe/Reuters",
+    "Sign up to our daily briefing", "Get our free newsletter", "Enter your email address", "Subscribe now",
+    "Already a subscriber? Log in", "Our Standards: The Example Trust Principles.",
+    "This article was originally published on Example Daily.",
+]  # fmt: skip
+
+
+def test_saved_page_boilerplate_is_dropped_and_prose_is_kept(tmp_path: Path) -> None:
+    prose = [
+        "Share prices of the ferry operator fell on Friday after it cancelled every crossing for the weekend.",
+        "Subscribers to the island's text alerts were told to stay indoors, the council said on Friday.",
+        "The operator said on Twitter that it would publish a new timetable once the storm had passed.",
+    ]
+    junk = "\n\n".join(SAVED_PAGE_JUNK)
+    _write(tmp_path, "a.txt", "Ferries Stop\n\n" + junk + "\n\n" + BODY + "\n\n" + "\n\n".join(prose))
+    (article,) = ingest.load([tmp_path])
+    assert {d.text for d in article.dropped} >= set(SAVED_PAGE_JUNK)
+    assert not _sentences_with([article], SAVED_PAGE_JUNK)
+    for sentence in prose:
+        assert sentence in article.text
