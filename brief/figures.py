@@ -16,86 +16,42 @@ import datetime as dt
 import logging
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from brief.dates import last_weekday, month_number
+from brief.quantities import NUMBER_RE, WORD, amounts, display, measure, parse_number
 from brief.records import Citation, Conflict, Figure, Sentence
+
+__all__ = [
+    "CASUALTIES", "KEY_COUNTS", "TALLIES", "as_of_span", "conflicts", "course_text", "display_value",
+    "event_places", "extract", "is_current", "is_exact", "key_figures", "label", "parse_number",
+    "qualifier", "series",
+]  # fmt: skip
 
 log = logging.getLogger(__name__)
 
-# The quantities worth a "Key figures" line, in the order it shows them.
-KEY_COUNTS: tuple[str, ...] = ("killed", "wounded", "raids", "arrests", "searches", "troops")
+# Counts of people that are always worth a "Key figures" line, in the order it shows them.
+KEY_COUNTS: tuple[str, ...] = (
+    "killed", "wounded", "missing", "homeless", "displaced", "rescued", "raids", "arrests", "searches", "troops",
+)  # fmt: skip
+# At most this many key-figure rows of one quantity (a nightly series, tallies of several places).
+ROWS_PER_QUANTITY = 3
 # Counts that belong to one incident, so a figure placed elsewhere is another event.
 CASUALTIES: frozenset[str] = frozenset({"killed", "wounded"})
+# Tallies of one event that sources revise as they learn more: a new day's reading is the
+# same quantity's next value (a toll that rises), not another event or a disagreement.
+TALLIES: frozenset[str] = frozenset({"killed", "wounded", "missing", "homeless", "displaced", "rescued"})
 
 # ---------------------------------------------------------------- numbers
 
-_UNITS = {
-    w: i
-    for i, w in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-        "fifteen sixteen seventeen eighteen nineteen".split()
-    )
-}
-_TENS = {w: 10 * i for i, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split(), 2)}
-_SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
-_WORD = "|".join([*_SCALES, "dozen", *_TENS, *sorted(_UNITS, key=len, reverse=True)])
-# "and" joins number words only after a scale ("one hundred and six"), so
-# "seven and five" stays two numbers.
-_WORD_NUMBER = (
-    rf"(?:an?\s+(?:dozen|hundred|thousand)|(?:{_WORD}))"
-    rf"(?:(?:[ -]|(?:(?<=hundred)|(?<=thousand)|(?<=million))\s+and\s+)(?:{_WORD}))*"
-)
-_DIGIT_NUMBER = r"\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?"
-_NUMBER_RE = re.compile(
-    rf"(?<![\w/:.,$€£#-])(?P<num>{_DIGIT_NUMBER}|(?i:\b{_WORD_NUMBER}))"
-    r"(?:\s+(?P<scale>million|thousand|billion))?"
-    r"(?![\w/:%]|[.,]\d)",
-)
-
 _QUALIFIER = (
     r"at least|more than|no fewer than|no less than|upwards of|in excess of|well over|just over|over|"
-    r"almost|nearly|up to|as many as|no more than|at most|fewer than|less than|just under|"
+    r"almost|nearly|up to|as many as|as much as|no more than|at most|fewer than|less than|just under|"
     r"some|about|around|roughly|approximately|an estimated|estimated|close to"
 )
 _QUALIFIER_BEFORE = re.compile(rf"(?i)\b({_QUALIFIER})\s+$")
-_QUALIFIER_IN_TEXT = re.compile(rf"(?i)\b({_QUALIFIER})\s+(?=\d|(?:{_WORD})\b)")
-
-
-def parse_number(text: str) -> int | None:
-    """Read a number written in digits or English words.
-
-    Args:
-        text: e.g. "12,000", "1.5 million", "seven", "one hundred and six", "a dozen".
-
-    Returns:
-        The integer, or None when ``text`` is not a number.
-    """
-    words = text.lower().replace(",", "").split()
-    if not words:
-        return None
-    if re.fullmatch(r"\d+(?:\.\d+)?", words[0]):
-        scale = _SCALES.get(words[1], 0) if len(words) == 2 else 1 if len(words) == 1 else 0
-        return round(float(words[0]) * scale) if scale else None
-    return _parse_words(re.split(r"[\s-]+", " ".join(words)))
-
-
-def _parse_words(tokens: list[str]) -> int | None:
-    """Sum number words the way they are spoken: units, tens, then scales."""
-    total, current = 0, 0
-    for token in tokens:
-        if token in ("and", "a", "an"):
-            current = 1 if token != "and" and current == 0 else current
-        elif token in _UNITS or token in _TENS:
-            current += _UNITS.get(token, 0) + _TENS.get(token, 0)
-        elif token in ("hundred", "dozen"):
-            current = max(current, 1) * (100 if token == "hundred" else 12)
-        elif token in _SCALES:
-            total, current = total + max(current, 1) * _SCALES[token], 0
-        else:
-            return None
-    return total + current
+_QUALIFIER_IN_TEXT = re.compile(rf"(?i)\b({_QUALIFIER})\s+(?=\d|[$€£¥]|(?:{WORD})\b)")
 
 
 # ---------------------------------------------------------------- what a number counts
@@ -119,14 +75,18 @@ _NOUNS: tuple[tuple[str, str], ...] = (
     ("attackers", r"attackers|assailants|gunmen|bombers|perpetrators|terrorists"),
     ("suspects", r"suspects"),
     ("nationalities", r"nationalities"),
+    ("missing", r"missing"),
+    ("displaced", r"displaced|evacuees"),
 )
 # Verbs right before a number say what it counts: "killed 12 people", "injured 30 more".
 _BEFORE: tuple[tuple[str, str], ...] = (
-    ("killed", r"killed|killing|kills|kill|(?:death|casualty) toll(?:\s+\w+){0,3}\s+(?:at|to|of|is|was)"),
+    ("killed", r"killed|killing|kills|kill|(?:death|casualty) toll(?:\s+[\w'’]+){0,6}?\s+(?:at|to|of|is|was)"),
     ("wounded", r"wounded|wounding|injured|injuring|injures|injure"),
     ("arrests", r"arrested|arresting|detained|detaining|detains"),
     ("searches", r"searched|searching"),
     ("raids", r"raided|raiding"),
+    ("displaced", r"displaced|displacing|evacuated|evacuating"),
+    ("rescued", r"rescued|rescuing|pulled|saved"),
 )
 # Nouns that need a verb to say what they count: "all 90 aboard died", "40 people are under house arrest".
 _GENERIC = (
@@ -141,6 +101,10 @@ _AFTER: tuple[tuple[str, str], ...] = (
     ("arrests", r"arrested|detained|taken into custody|in custody"),
     ("searches", r"searched"),
     ("raids", r"raided"),
+    ("missing", r"missing|unaccounted for"),
+    ("homeless", r"(?:left|made|rendered)\s+homeless|homeless"),
+    ("displaced", r"displaced|evacuated|forced from their homes|fled their homes"),
+    ("rescued", r"rescued|pulled (?:out )?alive"),
 )
 _FROM_NATIONS = re.compile(rf"^\s+(?:{_MOD}\s+){{0,2}}(?:nations|countries)\b")
 
@@ -152,7 +116,7 @@ class _Mention:
     start: int
     num_start: int
     end: int
-    value: int
+    value: float
     maybe_year: bool
 
 
@@ -170,7 +134,9 @@ def _classify(text: str, m: _Mention) -> tuple[str, int, int] | None:
     if re.search(r"\bfrom\s+$", before) and (nat := _FROM_NATIONS.match(after)):
         return "nationalities", m.start, m.end + nat.end()
     verb = _verb_after(after)
-    return (verb[0], m.start, m.end + verb[1]) if verb else None
+    if verb:
+        return verb[0], m.start, m.end + verb[1]
+    return _thing(text, m)
 
 
 def _verb_before(before: str) -> tuple[str, int] | None:
@@ -198,6 +164,62 @@ def _verb_after(after: str) -> tuple[str, int] | None:
         hit = re.match(rf"\s+(?:{_MOD}\s+){{0,2}}(?:{_GENERIC})(?:\s+{_AUX}){{0,3}}\s+(?:{pattern})\b", after)
         if hit:
             return counts, hit.end()
+    return None
+
+
+# Counts of things ("recalled 11 million cars", "300 homes were destroyed") need a verb to say
+# what happened to them; a bare "27 languages" or "in 23 countries" counts nothing worth a figure.
+_PLURAL = r"(?P<noun>(?!(?:was|has|is|this|its|his|hers|us|yes|thus|as|across|towards|perhaps|unless)\b)" \
+    r"[a-z][a-z-]+(?<![su]s)(?<!is)s|children|people|aircraft|personnel|cattle|sheep|livestock)"
+_IRREGULAR = {
+    "sold": "sold", "sell": "sold", "sells": "sold", "cut": "cut", "cuts": "cut", "shed": "shed", "sheds": "shed",
+    "sent": "sent", "send": "sent", "sends": "sent", "built": "built", "build": "built", "builds": "built",
+    "made": "made", "make": "made", "makes": "made", "lost": "lost", "lose": "lost", "loses": "lost",
+    "hit": "hit", "hits": "hit", "struck": "struck", "found": "found", "find": "found", "finds": "found",
+    "left": "left", "leaves": "left", "held": "held", "hold": "held", "holds": "held", "brought": "brought",
+    "gave": "given", "given": "given", "took": "taken", "taken": "taken", "set up": "set up",
+    "sets up": "set up", "put up": "put up", "shot down": "shot down", "laid off": "laid off",
+    "lays off": "laid off", "lay off": "laid off", "seized": "seized", "employs": "employed",
+    "has": "had", "have": "had", "had": "had", "owns": "owned", "destroyed": "destroyed",
+}  # fmt: skip
+_NOT_VERBS = frozenset(
+    "during something nothing anything morning evening building during bring thing king ring spring "
+    "need seed speed feed bed red hundred indeed united".split()
+)
+_THING_VERB_BEFORE = re.compile(
+    r"(?i)\b(?P<verb>set up|sets up|put up|shot down|laid off|lays off|lay off|[a-z]+)\s+$"
+)
+_THING_AUX = r"(?:\s+(?:[a-z]+ly|worldwide|nationwide|globally|so far|in total|were|was|are|is|have|has|had|been|being|now|all))"
+
+
+def _participle(word: str) -> str | None:
+    """The past participle a counted thing takes from its verb ("recalling" -> "recalled"), or None."""
+    word = word.lower()
+    if word in _IRREGULAR:
+        return _IRREGULAR[word]
+    if word in _NOT_VERBS or len(word) < 4:
+        return None
+    if word.endswith("ed"):
+        return word
+    if word.endswith("ing"):
+        stem = word[:-3]
+        return stem + ("d" if stem.endswith("e") else "ed") if len(stem) > 2 else None
+    return None
+
+
+def _thing(text: str, m: _Mention) -> tuple[str, int, int] | None:
+    """A count of things with its verb: "recalled 11 million cars", "300 homes were destroyed"."""
+    noun = re.match(rf"\s+(?:(?:[a-z]+|{_MOD})\s+)?{_PLURAL}\b", text[m.end :])
+    if m.maybe_year or not noun:
+        return None
+    before = _THING_VERB_BEFORE.search(text[: m.start])
+    verb = _participle(before["verb"]) if before else None
+    if verb:
+        return f"{noun['noun']} {verb}", before.start(), m.end + noun.end()  # type: ignore[union-attr]
+    after = re.match(rf"(?:{_THING_AUX}){{0,4}}\s+(?P<verb>[a-z]+(?:\s+(?:up|off|down))?)\b", text[m.end + noun.end() :])
+    verb = _participle(after["verb"]) if after else None
+    if verb and after:
+        return f"{noun['noun']} {verb}", m.start, m.end + noun.end() + after.end()
     return None
 
 
@@ -417,12 +439,12 @@ _STRONG = (
     r";|\s--\s|\s?[—–]\s?|[()]|\s(?=(?:while|but|whereas)\s)"
     r"|,\s+(?=(?:while|but|whereas|although|though|as|adding|saying|which|who)\b)"
 )
-_COMMA = _STRONG + r"|,"
+_COMMA = _STRONG + r"|,(?!\d)"  # not the comma of "3,000"
 # Places do not cross "and" either: "air strikes in Ruritania and searched 20 homes".
 _PHRASE = _COMMA + r"|\s(?=and\s)"
 _PLACE_RE = re.compile(
     r"\b(?:[Ii]n|[Aa]cross|[Tt]hroughout)\s+(?:the\s+(?:[A-Za-z-]+\s+)?(?:city|capital|town|village|region|"
-    r"province|district|state)\s+of\s+|(?P<the>the\s+))?"
+    r"province|district|state|country|county|island|area|municipality)\s+of\s+|(?P<the>the\s+))?"
     r"(?P<name>[A-Z][\w'’.-]*[\w](?:\s+[A-Z][\w'’.-]*[\w])*)"
 )
 # After "in the", a name followed by a content word is a modifier ("in the Lyon attacks"), not a place.
@@ -456,21 +478,51 @@ def _modifier(text: str, m: re.Match[str]) -> bool:
     return bool(m["the"] and nxt and nxt[1] not in _FUNCTION_WORDS)
 
 
-def _where(text: str, span: tuple[int, int]) -> str | None:
-    """The nearest "in <Capitalised Name>" in the figure's phrase, else None."""
-    lo, hi = _chunk(text, _PHRASE, span[0])
-    places = [
+def _places(text: str, lo: int, hi: int, span: tuple[int, int]) -> list[tuple[int, str]]:
+    """Places named by "in <Name>" between ``lo`` and ``hi``, with their distance to ``span``."""
+    return [
         (_distance(span, m.span("name")), m["name"].rstrip("'’").removesuffix("’s").removesuffix("'s"))
         for m in _PLACE_RE.finditer(text, lo, hi)
-        if m["name"].split()[0] not in _NOT_PLACES and not _modifier(text, m)
+        if re.sub(r"['’]s$", "", m["name"].split()[0]) not in _NOT_PLACES
+        and not _modifier(text, m)
+        # "shares in Acme", "a stake in Acme": a company, not a place.
+        and not re.search(r"(?i)\b(?:shares?|stakes?|stock|invest\w*)\s+$", text[: m.start()])
     ]
-    return min(places)[1] if places else None
+
+
+def _where(text: str, span: tuple[int, int]) -> str | None:
+    """The nearest "in <Capitalised Name>" in the figure's phrase, else a clause-opening "In <Name>,"."""
+    places = _places(text, *_chunk(text, _PHRASE, span[0]), span)
+    if places:
+        return min(places)[1]
+    lo, hi = _chunk(text, _STRONG, span[0])
+    opening = _PLACE_RE.match(text, lo + len(text[lo:hi]) - len(text[lo:hi].lstrip()))
+    if opening and re.match(r"\s*,", text[opening.end() :]) and opening.end() <= span[0]:
+        found = _places(text, opening.start(), opening.end(), span)
+        return found[0][1] if found else None
+    return None
+
+
+def named_places(text: str) -> frozenset[str]:
+    """Every place a sentence names with "in <Name>" (used to keep apart figures of different places).
+
+    Args:
+        text: a sentence.
+
+    Returns:
+        The place names.
+    """
+    return frozenset(name for _, name in _places(text, 0, len(text), (0, 0)))
 
 
 def _when(
-    text: str, span: tuple[int, int], times: list[_Time], anchor: str | None
+    text: str, span: tuple[int, int], times: list[_Time], anchor: str | None, counts: str = ""
 ) -> tuple[str | None, bool]:
-    """The figure's own time: nearest in its comma chunk, else in its clause, else the anchor day."""
+    """The figure's own time: nearest in its comma chunk, else in its clause, else the anchor day.
+
+    "arrested in Sunday's raids" names the day of the arrests; a tally ("killed in
+    Friday's attacks") is still the count as the source knew it on its own day.
+    """
     usable = [t for t in times if not t.attributive and not t.statement]
     for pattern in (_COMMA, _STRONG):
         lo, hi = _chunk(text, pattern, span[0])
@@ -478,6 +530,15 @@ def _when(
         if near:
             best = min(near, key=lambda t: _distance(span, (t.start, t.end)))
             return best.as_of, best.cumulative
+        if pattern == _COMMA and counts not in TALLIES:
+            named = [
+                t
+                for t in times
+                if t.attributive and t.as_of and span[1] <= t.start < hi
+                and re.search(r"(?i)\b(?:in|during|at|from|after)\s+(?:the\s+)?$", text[: t.start])
+            ]
+            if named:
+                return min(named, key=lambda t: t.start).as_of, False
     return anchor, False
 
 
@@ -489,7 +550,6 @@ _MASKS = (
     r"(?i)\b\d+\s+years?\s+old\b|\baged\s+\d+",
     r"[A-Z][\w'’-]+,\s+\d{1,3},",
     r"\b(?:Article|Section|Chapter|Resolution|Flight|No\.|Number|Room|Route|Highway|Paragraph)\s+\d+",
-    r"(?i)\b\d+(?:\.\d+)?\s*(?:%|percent\b|per cent\b)",
 )
 
 
@@ -504,7 +564,7 @@ def _masked(text: str, times: list[_Time]) -> list[tuple[int, int]]:
 def _mentions(text: str, masked: list[tuple[int, int]]) -> list[_Mention]:
     """Numbers that may count something, each with its qualifier."""
     found = []
-    for m in _NUMBER_RE.finditer(text):
+    for m in NUMBER_RE.finditer(text):
         start, end = m.span()
         if any(s <= start < e for s, e in masked) or _not_a_count(text, start, end):
             continue
@@ -526,27 +586,39 @@ def _not_a_count(text: str, start: int, end: int) -> bool:
 
 
 def _from_sentence(sentence: Sentence) -> list[Figure]:
-    """The figures of one sentence."""
+    """The figures of one sentence: counts, money, percentages and magnitudes."""
     text = sentence.text
     times = _times(text, sentence.published)
     statement = next((t.as_of for t in times if t.statement and t.as_of and len(t.as_of) == 10), None)
     anchor = statement or _iso(sentence.published)
+    found: list[tuple[int, int, float, str | None, str, int, int]] = []
+    with_units = [a for a in amounts(text) if not any(t.start <= a.start < t.end for t in times)]
+    for a in with_units:
+        measured = measure(text, a, _chunk(text, _STRONG, a.start))
+        if measured:
+            lo = measured.start
+            qual = _QUALIFIER_BEFORE.search(text[: min(lo, a.start)])
+            found.append((a.start, a.end, measured.value, a.unit, measured.counts, qual.start() if qual else lo,
+                          measured.end))  # fmt: skip
+    masked = _masked(text, times) + [(a.start, a.end) for a in with_units]
+    for mention in _mentions(text, masked):
+        counted = _classify(text, mention)
+        if counted:
+            counts, lo, hi = counted
+            found.append((mention.num_start, mention.end, mention.value, None, counts, lo, hi))
     figures = []
-    for mention in _mentions(text, _masked(text, times)):
-        found = _classify(text, mention)
-        if not found:
-            continue
-        counts, lo, hi = found
-        as_of, cumulative = _when(text, (mention.num_start, mention.end), times, anchor)
+    for start, end, value, unit, counts, lo, hi in sorted(found):
+        as_of, cumulative = _when(text, (start, end), times, anchor, counts)
         figures.append(
             Figure(
-                value=mention.value,
+                value=value,
                 counts=counts,
-                where=_where(text, (mention.num_start, mention.end)),
+                where=_where(text, (start, end)),
                 as_of=as_of,
                 citations=(Citation.of(sentence),),
                 cumulative=cumulative,
                 text=text[lo:hi].strip(),
+                unit=unit,
             )
         )
     return figures
@@ -601,8 +673,20 @@ def is_exact(figure: Figure) -> bool:
     return qualifier(figure) is None and not figure.cumulative
 
 
+def display_value(figure: Figure) -> str:
+    """A figure's value as the brief prints it: "41,000", "11 million", "€6.5bn", "-23%", "7.8".
+
+    Args:
+        figure: any figure.
+
+    Returns:
+        The value with its unit.
+    """
+    return display(figure.value, figure.unit)
+
+
 def label(figure: Figure) -> str:
-    """A short reading of a figure, e.g. "at least 40 killed in Lyon".
+    """A short reading of a figure, e.g. "at least 40 killed in Lyon", "€6.5bn fine".
 
     Args:
         figure: any figure.
@@ -612,7 +696,32 @@ def label(figure: Figure) -> str:
     """
     qual = qualifier(figure)
     place = f" in {figure.where}" if figure.where else ""
-    return f"{qual + ' ' if qual else ''}{figure.value:,} {figure.counts}{place}"
+    return f"{qual + ' ' if qual else ''}{display_value(figure)} {figure.counts}{place}"
+
+
+def course_text(figure: Figure, year: int | None = None) -> str:
+    """A tally's course for print: "Mon 1,500 → Tue 4,000 → Wed 7,800".
+
+    Days within one week are named by weekday, older ones by date ("6 Feb").
+
+    Args:
+        figure: a key figure; its ``course`` may be empty.
+        year: the brief's year, left out of dates that fall in it.
+
+    Returns:
+        The readings oldest first, or "" when the figure has no course.
+    """
+    days = [(as_of_span(as_of), value) for as_of, value in figure.course]
+    known = [(span[1], value) for span, value in days if span]
+    if len(known) < 2:
+        return ""
+    weekly = (known[-1][0] - known[0][0]).days < 7
+    parts = []
+    for day, value in known:
+        when = day.strftime("%a") if weekly else f"{day.day} {day.strftime('%b')}"
+        when += f" {day.year}" if not weekly and year and day.year != year else ""
+        parts.append(f"{when} {display(value, figure.unit)}")
+    return " → ".join(parts)
 
 
 def as_of_span(as_of: str | None) -> tuple[dt.date, dt.date] | None:
@@ -711,33 +820,59 @@ def _sources(figure: Figure) -> set[str]:
     return {c.source for c in figure.citations}
 
 
-def _disagree(by_value: dict[int, Figure]) -> bool:
-    """Two different values given by two different articles."""
+def _outlets(figure: Figure, outlets: Mapping[str, str | None]) -> set[str]:
+    """The outlets a figure is cited from; an article of unknown outlet stands for itself."""
+    return {(outlets.get(c.source) or c.source).casefold() for c in figure.citations}
+
+
+def _placed_apart(a: Figure, b: Figure) -> bool:
+    """Whether two unplaced figures' sentences name only different places (deaths in two cities)."""
+    here = {p for c in a.citations for p in named_places(c.quote)}
+    there = {p for c in b.citations for p in named_places(c.quote)}
+    return bool(here and there and not here & there)
+
+
+def _disagree(by_value: Mapping[float, Figure], outlets: Mapping[str, str | None]) -> bool:
+    """Two different values given by two different outlets about the same place."""
     values = list(by_value.values())
     pairs = [(a, b) for i, a in enumerate(values) for b in values[i + 1 :]]
-    return any(x != y for a, b in pairs for x in _sources(a) for y in _sources(b))
+    return any(
+        x != y and not (a.where is None and _placed_apart(a, b))
+        for a, b in pairs
+        for x in _outlets(a, outlets)
+        for y in _outlets(b, outlets)
+    )
 
 
-def conflicts(figures: Sequence[Figure]) -> list[Conflict]:
-    """Sources that give different exact values for the same count, place and time.
+def _specific(figure: Figure) -> bool:
+    """Whether a figure says precisely what it measures; "money" of unknown purpose never conflicts."""
+    return figure.counts != "money"
+
+
+def conflicts(figures: Sequence[Figure], outlets: Mapping[str, str | None] | None = None) -> list[Conflict]:
+    """Outlets that give different exact values for the same quantity, place and time.
 
     Bounds ("at least", "almost") and running totals are not exact, so they never
-    conflict; figures of different nights, days or places are different groups.
+    conflict; figures of different nights, days or places are different groups, and
+    two articles of the same outlet (an update of its own report) never disagree.
 
     Args:
         figures: figures from :func:`extract`, from any number of articles.
+        outlets: article id -> outlet name. An article missing here, or with no
+            outlet, counts as an outlet of its own.
 
     Returns:
         One Conflict per disagreeing group, each value once with all its citations.
     """
-    groups: dict[tuple[str, str | None, str | None], list[Figure]] = defaultdict(list)
+    known = outlets or {}
+    groups: dict[tuple[str, str | None, str | None, str | None], list[Figure]] = defaultdict(list)
     for f in figures:
-        if is_exact(f):
-            groups[(f.counts, f.where, f.as_of)].append(f)
+        if is_exact(f) and _specific(f):
+            groups[(f.counts, f.unit, f.where, f.as_of)].append(f)
     found = []
-    for (counts, where, as_of), group in groups.items():
+    for (counts, _, where, as_of), group in groups.items():
         by_value = {v: _merge([f for f in group if f.value == v]) for v in sorted({f.value for f in group})}
-        if len(by_value) > 1 and _disagree(by_value):
+        if len(by_value) > 1 and _disagree(by_value, known):
             found.append(Conflict(counts, where, as_of, tuple(by_value.values())))
     return sorted(found, key=lambda c: (c.counts, c.where or "", c.as_of or ""))
 
@@ -750,11 +885,16 @@ def _newest(figure: Figure) -> dt.date:
 
 def _representative(group: Sequence[Figure]) -> Figure:
     """The value most sources give (exact before bounds, then larger), with all their citations."""
-    buckets: dict[tuple[int, str | None, bool], list[Figure]] = defaultdict(list)
+    buckets: dict[tuple[float, str | None, bool], list[Figure]] = defaultdict(list)
     for f in group:
         buckets[(f.value, qualifier(f), f.cumulative)].append(f)
     merged = [_merge(b) for b in buckets.values()]
     return max(merged, key=lambda f: (len(_sources(f)), is_exact(f), f.value))
+
+
+def _reading(figure: Figure) -> tuple[str, float, str | None, str | None, bool]:
+    """What makes two rows the same reading: quantity, value, unit, bound, running total."""
+    return (figure.counts, figure.value, figure.unit, qualifier(figure), figure.cumulative)
 
 
 def _fold_restatements(rows: list[Figure]) -> list[Figure]:
@@ -762,13 +902,7 @@ def _fold_restatements(rows: list[Figure]) -> list[Figure]:
     kept: list[Figure] = []
     for row in sorted(rows, key=lambda f: (-_newest(f).toordinal(), f.where is None)):
         same = next(
-            (
-                i
-                for i, k in enumerate(kept)
-                if (k.counts, k.value, qualifier(k), k.cumulative)
-                == (row.counts, row.value, qualifier(row), row.cumulative)
-                and row.where in (None, k.where)
-            ),
+            (i for i, k in enumerate(kept) if _reading(k) == _reading(row) and row.where in (None, k.where)),
             None,
         )
         if same is None:
@@ -778,27 +912,113 @@ def _fold_restatements(rows: list[Figure]) -> list[Figure]:
     return kept
 
 
-def key_figures(figures: Sequence[Figure], date: dt.date, *, days: int = 7) -> list[Figure]:
-    """The current event's figures worth a "Key figures" line.
+def _with_course(rows: list[Figure], places: Collection[str]) -> list[Figure]:
+    """Collapse a tally's readings of different days into one row that shows its course.
+
+    A toll (1,500 on Monday, 4,000 on Tuesday) and a running total ("127 arrests since
+    Sunday") are one quantity read again each day; an unplaced reading joins the
+    event's place when the event has exactly one.
+    """
+    home = next(iter(places)) if len(places) == 1 else None
+    tallies: dict[tuple[str, str | None, str | None], list[Figure]] = defaultdict(list)
+    rest: list[Figure] = []
+    for row in rows:
+        if row.counts in TALLIES:
+            named = {p for c in row.citations for p in _clause_places(c.quote, row.text)}
+            joins = home if home and (not named or home in named) else None
+            tallies[(row.counts, row.unit, row.where or joins)].append(row)
+        elif row.cumulative:
+            tallies[(row.counts, row.unit, row.where)].append(row)
+        else:
+            rest.append(row)
+    for (_, _, where), group in tallies.items():
+        by_day: dict[dt.date, list[Figure]] = defaultdict(list)
+        for row in group:
+            by_day[_newest(row)].append(row)
+        days = sorted(by_day)
+        daily = [_representative(by_day[d]) for d in days]
+        latest = replace(daily[-1], where=daily[-1].where or where)
+        if len({f.value for f in daily}) > 1:
+            course = tuple((d.isoformat(), f.value) for d, f in zip(days, daily, strict=True))
+            latest = replace(_merge([latest, *reversed(daily[:-1])]), course=course)
+        else:
+            latest = _merge([latest, *group])
+        rest.append(latest)
+    return rest
+
+
+def _clause_places(quote: str, text: str) -> frozenset[str]:
+    """The places named in the comma chunk of a sentence that holds a figure's words."""
+    pos = quote.find(text)
+    lo, hi = _chunk(quote, _COMMA, pos) if pos >= 0 and text else (0, len(quote))
+    return frozenset(name for _, name in _places(quote, lo, hi, (0, 0)))
+
+
+def _in_lead(figure: Figure) -> int:
+    """How many of a figure's articles give it in their first two sentences."""
+    return len({c.source for c in figure.citations if c.sentence < 2})
+
+
+def _eligible(figure: Figure, support: int) -> bool:
+    """People counts always make a key-figure line; money, shares and things need two outlets or a lead."""
+    if figure.counts in KEY_COUNTS or figure.unit == "magnitude":
+        return True
+    return figure.counts != "money" and (support >= 2 or _in_lead(figure) > 0)
+
+
+def key_figures(
+    figures: Sequence[Figure],
+    date: dt.date,
+    *,
+    days: int = 7,
+    outlets: Mapping[str, str | None] | None = None,
+) -> list[Figure]:
+    """The current event's main quantities, for the "Key figures" box.
 
     Args:
         figures: figures from :func:`extract`.
         date: the brief's date.
         days: how far back the current event reaches.
+        outlets: article id -> outlet, so that support is counted in outlets, not articles.
 
     Returns:
-        One figure per (counts, where, as_of, cumulative) among :data:`KEY_COUNTS`, citing every
-        source that gives its value; a repeat of the same reading on an older day
-        or without a place is folded into the newest. Ordered by KEY_COUNTS, newest first.
+        One figure per reading, citing every source that gives its value. A tally
+        read on several days (a rising toll, a running total) is one row, its latest
+        reading, with its ``course``; a repeat of the same reading is folded into the
+        newest. Casualty tallies come first, then quantities by how many outlets give
+        them and how many articles lead with them; a quantity's rows newest first.
     """
+    known = outlets or {}
     places = event_places(figures, date, days=days)
     # A running total and a one-day count of the same day are different readings: keep both.
-    groups: dict[tuple[str, str | None, str | None, bool], list[Figure]] = defaultdict(list)
+    groups: dict[tuple[str, str | None, str | None, str | None, bool], list[Figure]] = defaultdict(list)
     for f in figures:
-        if f.counts in KEY_COUNTS and is_current(f, date, places, days=days):
-            groups[(f.counts, f.where, f.as_of, f.cumulative)].append(f)
-    rows = _fold_restatements([_representative(g) for g in groups.values()])
-    return sorted(rows, key=lambda f: (KEY_COUNTS.index(f.counts), -_newest(f).toordinal(), f.where or ""))
+        if is_current(f, date, places, days=days):
+            groups[(f.counts, f.unit, f.where, f.as_of, f.cumulative)].append(f)
+    rows = _with_course(_fold_restatements([_representative(g) for g in groups.values()]), places)
+    support: dict[tuple[str, str | None], set[str]] = defaultdict(set)
+    lead: Counter[tuple[str, str | None]] = Counter()
+    for row in rows:
+        support[(row.counts, row.unit)] |= _outlets(row, known)
+        lead[(row.counts, row.unit)] += _in_lead(row)
+    rows = [r for r in rows if _eligible(r, len(support[(r.counts, r.unit)]))]
+    # A quantity shows its best-supported readings only, so one count cannot fill the box.
+    by_quantity: dict[tuple[str, str | None], list[Figure]] = defaultdict(list)
+    def best(f: Figure) -> tuple[int, bool, int, int]:
+        elsewhere = bool(f.where and places and f.where not in places)
+        return (-len(_outlets(f, known)), elsewhere, -_in_lead(f), -_newest(f).toordinal())
+
+    for row in sorted(rows, key=best):
+        by_quantity[(row.counts, row.unit)].append(row)
+    rows = [r for group in by_quantity.values() for r in group[:ROWS_PER_QUANTITY]]
+
+    def rank(f: Figure) -> tuple[int, int, int, str, str, int, str]:
+        quantity = (f.counts, f.unit)
+        tier = KEY_COUNTS.index(f.counts) if f.counts in CASUALTIES else len(KEY_COUNTS)
+        return (tier, -len(support[quantity]), -lead[quantity], f.counts, f.unit or "",
+                -_newest(f).toordinal(), f.where or "")  # fmt: skip
+
+    return sorted(rows, key=rank)
 
 
 def series(figures: Sequence[Figure], counts: str) -> list[Figure]:
@@ -820,3 +1040,24 @@ def series(figures: Sequence[Figure], counts: str) -> list[Figure]:
             groups[(f.as_of, f.where)].append(f)
     rows = [_representative(g) for g in groups.values()]
     return sorted(rows, key=lambda f: (_newest(f), f.where or ""))
+
+
+def event_days(text: str, published: dt.date | None) -> list[dt.date]:
+    """The days a sentence says something happened on (not the day it was said), resolved to dates.
+
+    Args:
+        text: one sentence.
+        published: its article's date, the anchor for "on Sunday", "yesterday", "overnight".
+
+    Returns:
+        Single days, in the order the sentence names them; spans and running counts are left out.
+    """
+    days = []
+    for time in _times(text, published):
+        if time.statement or time.cumulative or not time.as_of:
+            continue
+        span = as_of_span(time.as_of)
+        # A night ("overnight") is filed under the morning it ends; longer spans name no one day.
+        if span is not None and (span[1] - span[0]).days <= 1:
+            days.append(span[1])
+    return days

@@ -32,7 +32,7 @@ from pathlib import Path
 from brief import cluster, ingest, render, sentences
 from brief.config import Settings
 from brief.embed import CachedEmbedder, load_embedder
-from brief.figures import CASUALTIES, qualifier
+from brief.figures import CASUALTIES, display_value, qualifier
 from brief.pipeline import Models, Progress, brief_from_articles
 from brief.records import Brief, Change, Citation, Fact, Figure, Sentence, Topic, TopicBrief
 from brief.store import BriefRecord, EmbeddingTable, Store, TopicRecord, state_path
@@ -409,7 +409,7 @@ def changed_figures(
 ) -> list[Change]:
     """Key figures a new article revised: the latest reading differs from last brief's.
 
-    Figures are compared per (what is counted, where, running total or not). A
+    Figures are compared per (what is counted, unit, where, running total or not). A
     casualty count or a running total is one number that gets revised; any
     other count (raids in a night) is compared only for the same day or night,
     since a new night's count is a new reading, not a revision.
@@ -429,7 +429,7 @@ def changed_figures(
         cited = tuple(c for c in latest.citations if c.source in new_ids)
         if before is None or not cited or before.value == latest.value:
             continue
-        counts, where, cumulative = key
+        counts, _, where, cumulative = key
         if not (counts in CASUALTIES or cumulative or before.as_of == latest.as_of):
             continue
         place = f" in {where}" if where else ""
@@ -438,14 +438,14 @@ def changed_figures(
     return changes
 
 
-_Quantity = tuple[str, str | None, bool]  # what a figure counts, where, running total or not
+_Quantity = tuple[str, str | None, str | None, bool]  # what a figure counts, unit, where, running total or not
 
 
 def _latest(figures: Sequence[Figure], published: Mapping[str, dt.date | None]) -> dict[_Quantity, Figure]:
     """The most recently reported figure per quantity."""
     best: dict[_Quantity, Figure] = {}
     for figure in figures:
-        key = (figure.counts, figure.where, figure.cumulative)
+        key = (figure.counts, figure.unit, figure.where, figure.cumulative)
         if key not in best or _reported(figure, published) > _reported(best[key], published):
             best[key] = figure
     return best
@@ -459,7 +459,7 @@ def _reported(figure: Figure, published: Mapping[str, dt.date | None]) -> tuple[
 
 def _reading(figure: Figure) -> str:
     hedge = qualifier(figure)
-    return f"{hedge} {figure.value:,}" if hedge else f"{figure.value:,}"
+    return f"{hedge} {display_value(figure)}" if hedge else display_value(figure)
 
 
 def _new_citations(facts: Sequence[Fact], new_ids: Collection[str]) -> tuple[Citation, ...]:

@@ -114,7 +114,8 @@ def brief_from_articles(
     report("summarising", len(grouped.topics), len(grouped.topics))
     briefs = distinct_labels(briefs, {t.id: t.label for t in grouped.topics})
     found = figures.extract(split)
-    disagreements = figures.conflicts(found)
+    outlets = {a.id: a.outlet for a in articles}
+    disagreements = figures.conflicts(found, outlets)
     briefs = [_with_conflicts(b, disagreements) for b in briefs]
     lead_claims = lead(briefs, config.lead_sentences)
     return Brief(
@@ -125,7 +126,7 @@ def brief_from_articles(
         topics=tuple(briefs),
         lead=lead_claims,
         other=tuple(grouped.other),
-        figures=tuple(figures.key_figures(found, date)),
+        figures=tuple(figures.key_figures(found, date, outlets=outlets)),
         conflicts=tuple(disagreements),
         models=models.names or {"summarizer": models.summarizer.name},
         settings=config.as_dict(),

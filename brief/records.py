@@ -10,6 +10,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Literal
 
+from brief.quantities import display
+
 
 @dataclass(frozen=True)
 class DroppedLine:
@@ -134,16 +136,21 @@ class Claim:
 class Figure:
     """A number reported by a source, with what it counts, where and when.
 
-    ``as_of`` is an ISO date, or ``START/END`` for a night or a span.
+    ``as_of`` is an ISO date, or ``START/END`` for a night or a span. ``value`` is
+    an int for whole numbers; ``unit`` is a currency code ("EUR", "USD"), "%",
+    "magnitude", or None for a plain count. ``course`` is a tally's readings over
+    the days, oldest first, as (as_of, value): a death toll that rose.
     """
 
-    value: int
+    value: float
     counts: str
     where: str | None
     as_of: str | None
     citations: tuple[Citation, ...]
     cumulative: bool = False
     text: str = ""
+    unit: str | None = None
+    course: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -158,7 +165,7 @@ class Conflict:
     @property
     def text(self) -> str:
         """A one-line statement of the disagreement."""
-        shown = " vs ".join(str(f.value) for f in self.values)
+        shown = " vs ".join(display(f.value, f.unit) for f in self.values)
         place = f" in {self.where}" if self.where else ""
         when = f" ({self.as_of})" if self.as_of else ""
         return f"Sources differ on {self.counts}{place}{when}: {shown}."

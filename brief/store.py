@@ -111,6 +111,13 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         ALTER TABLE articles ADD COLUMN provenance TEXT NOT NULL DEFAULT '[]';
         """,
     ),
+    (
+        "0004_figure_units",
+        """
+        ALTER TABLE brief_figures ADD COLUMN unit TEXT;
+        ALTER TABLE brief_figures ADD COLUMN course TEXT NOT NULL DEFAULT '[]';
+        """,
+    ),
 )
 
 
@@ -357,9 +364,10 @@ class Store:
                  json.dumps([s.key for f in brief.other for s in f.sentences]), _now()),
             )  # fmt: skip
             conn.executemany(
-                "INSERT INTO brief_figures VALUES (?,?,?,?,?,?,?,?,?)",
+                "INSERT INTO brief_figures (date, position, counts, place, as_of, value, cumulative, text,"
+                " citations, unit, course) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 [(night, i, f.counts, f.where, f.as_of, f.value, int(f.cumulative), f.text,
-                  json.dumps([_citation_data(c) for c in f.citations]))
+                  json.dumps([_citation_data(c) for c in f.citations]), f.unit, json.dumps(f.course))
                  for i, f in enumerate(brief.figures)],
             )  # fmt: skip
 
@@ -385,7 +393,8 @@ class Store:
         rows = self.conn.execute(query, (date.isoformat(),))
         return [
             Figure(r["value"], r["counts"], r["place"], r["as_of"],
-                   tuple(_citation(c) for c in json.loads(r["citations"])), bool(r["cumulative"]), r["text"])
+                   tuple(_citation(c) for c in json.loads(r["citations"])), bool(r["cumulative"]), r["text"],
+                   r["unit"], tuple((as_of, value) for as_of, value in json.loads(r["course"])))
             for r in rows
         ]  # fmt: skip
 

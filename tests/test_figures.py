@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
@@ -104,7 +105,10 @@ def test_attackers_who_died_are_not_counted_as_killed(seed_figures: list[Figure]
 
 def test_key_figures_merge_sources_and_put_the_newest_first(seed_figures: list[Figure]) -> None:
     rows = F.key_figures(seed_figures, NOV17)
-    assert [f.counts for f in rows] == sorted((f.counts for f in rows), key=F.KEY_COUNTS.index)
+    assert [f.counts for f in rows[:2]] == ["killed", "wounded"]
+    quantities = [f.counts for f in rows]
+    assert all(quantities.index(q) + quantities.count(q) - 1 == len(quantities) - 1 - quantities[::-1].index(q)
+               for q in quantities), "rows of one quantity stand together"
     (toll,) = [f for f in rows if f.counts == "killed" and f.where == "Paris"]
     assert F.label(toll) == "at least 129 killed in Paris"
     assert len({c.source for c in toll.citations}) == 4
@@ -284,3 +288,195 @@ def test_is_current_checks_time_window_and_place() -> None:
     assert not F.is_current(figure("2015-11-16", "Beirut"), NOV17, {"Paris"})
     assert F.is_current(figure("2015-11-16", "Brussels", "arrests"), NOV17, {"Paris"})
     assert F.as_of_span("2015-02") == (dt.date(2015, 2, 1), dt.date(2015, 2, 28))
+
+
+# ---------------------------------------------------------------- money, percentages, things, magnitudes
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "unit", "counts"),
+    [
+        ("The carmaker set aside €6.5bn to cover the costs of the scandal.", 6_500_000_000, "EUR", "provision"),
+        ("Regulators could fine the company up to $18 billion.", 18_000_000_000, "USD", "fine"),
+        ("The bank received a £300m bailout from the treasury.", 300_000_000, "GBP", "bailout"),
+        ("The cabinet approved 1.2 trillion yen in emergency spending.", 1_200_000_000_000, "JPY", "cost"),
+        ("The union pledged 20 million euros in emergency aid.", 20_000_000, "EUR", "aid"),
+        ("Acme shares fell 23% in Frankfurt trading.", -23, "%", "Acme share price"),
+        ("Shares in Acme plunged 23 per cent.", -23, "%", "Acme share price"),
+        ("The company's stock dropped 23 percent.", -23, "%", "share price"),
+        ("Sales rose 4.5 percent in the quarter.", 4.5, "%", "sales"),
+        ("Turnout was 88 percent.", 88, "%", "turnout"),
+        ("Okafor won 36.6% of the vote.", 36.6, "%", "vote (Okafor)"),
+        ("A magnitude 7.8 earthquake struck before dawn.", 7.8, "magnitude", "magnitude"),
+        ("The 7.8-magnitude quake flattened the old town.", 7.8, "magnitude", "magnitude"),
+        ("A magnitude-5.6 aftershock shook the valley.", 5.6, "magnitude", "aftershock magnitude"),
+        ("Acme recalled 11 million cars.", 11_000_000, None, "cars recalled"),
+        ("The storm destroyed 300 homes.", 300, None, "homes destroyed"),
+        ("The agency said 11 million cars worldwide were fitted with the device.", 11_000_000, None, "cars fitted"),
+        ("About 40,000 people have been left homeless.", 40_000, None, "homeless"),
+        ("Rescuers pulled 146 people alive from the rubble.", 146, None, "rescued"),
+    ],
+)
+def test_quantities_of_every_kind(text: str, value: float, unit: str | None, counts: str) -> None:
+    figure = _one(text)
+    assert (figure.value, figure.unit, figure.counts) == (value, unit, counts)
+    assert figure.text in text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The measure passed with 60 percent at 20:50.",
+        "Delegates spoke 27 languages in 23 countries.",
+        "He said 90 percent, then laughed.",
+        "The town lies 300 metres above the river.",
+        "The 10m wall held.",
+    ],
+)
+def test_amounts_that_measure_nothing_named_are_ignored(text: str) -> None:
+    assert F.extract([_sentence(text)]) == []
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "shown"),
+    [
+        (41_000, None, "41,000"),
+        (11_000_000, None, "11 million"),
+        (1_234_567, None, "1,234,567"),
+        (6_500_000_000, "EUR", "€6.5bn"),
+        (2_000_000_000, "USD", "$2bn"),
+        (300_000_000, "GBP", "£300m"),
+        (1_200_000_000_000, "JPY", "¥1.2tn"),
+        (5_000_000, "CHF", "CHF 5m"),
+        (250_000, "EUR", "€250,000"),
+        (-23, "%", "-23%"),
+        (4.5, "%", "4.5%"),
+        (7.8, "magnitude", "7.8"),
+    ],
+)
+def test_display(value: float, unit: str | None, shown: str) -> None:
+    assert F.display(value, unit) == shown
+
+
+def test_whole_values_stay_ints() -> None:
+    money = _one("The union pledged €20m in aid.")
+    assert isinstance(money.value, int) and F.label(money) == "€20m aid"
+    assert isinstance(_one("Police made 12 arrests.").value, int)
+
+
+# ---------------------------------------------------------------- lookalikes and real conflicts
+
+MON, TUE = dt.date(2022, 6, 6), dt.date(2022, 6, 7)
+
+
+def test_arrests_of_different_days_do_not_differ() -> None:
+    figures = F.extract(
+        [
+            _sentence("Police arrested 14 people in Sunday's raids.", MON, "a"),
+            _sentence("Police detained 20 people on Monday.", MON, "b"),
+        ]
+    )
+    assert {(f.value, f.as_of) for f in figures} == {(14, "2022-06-05"), (20, "2022-06-06")}
+    assert F.conflicts(figures) == []
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("In Aleppo, 12 people were killed.", "In Homs, 30 people were killed."),
+        ("Shelling killed 12 people in Aleppo.", "Shelling killed 30 people in Homs."),
+        ("Twelve people were killed, officials in Aleppo said.", "Thirty people were killed, officials in Homs said."),
+    ],
+)
+def test_deaths_in_two_places_do_not_differ(first: str, second: str) -> None:
+    figures = F.extract([_sentence(first, MON, "a"), _sentence(second, MON, "b")])
+    assert sorted(f.value for f in figures) == [12, 30]
+    assert F.conflicts(figures) == []
+
+
+def test_same_quantity_place_and_day_from_two_outlets_differs() -> None:
+    figures = F.extract(
+        [
+            _sentence("The blast killed 12 people in Aleppo on Monday.", TUE, "a"),
+            _sentence("The blast killed 14 people in Aleppo on Monday.", TUE, "b"),
+            _sentence("Acme set aside €6.5bn to cover the costs.", TUE, "a"),
+            _sentence("Acme set aside €7bn to cover the costs.", TUE, "b"),
+        ]
+    )
+    found = F.conflicts(figures, {"a": "Wire", "b": "Herald"})
+    assert [(c.counts, c.where, c.as_of, [f.value for f in c.values]) for c in found] == [
+        ("killed", "Aleppo", "2022-06-06", [12, 14]),
+        ("provision", None, "2022-06-07", [6_500_000_000, 7_000_000_000]),
+    ]
+    assert found[1].text == "Sources differ on provision (2022-06-07): €6.5bn vs €7bn."
+
+
+def test_two_articles_of_one_outlet_do_not_differ() -> None:
+    figures = F.extract(
+        [
+            _sentence("The blast killed 12 people in Aleppo on Monday.", TUE, "a"),
+            _sentence("The blast killed 14 people in Aleppo on Monday.", TUE, "b"),
+        ]
+    )
+    assert F.conflicts(figures, {"a": "Wire", "b": "wire"}) == []
+    assert len(F.conflicts(figures, {"a": "Wire", "b": None})) == 1
+
+
+# ---------------------------------------------------------------- a toll that rises
+
+
+def _story() -> tuple[list[Figure], dict[str, str]]:
+    """Figures of the made-up Velmora quake (tests/data/figures/quake_*.txt) and each article's outlet."""
+    names = json.loads((DATA / "outlets.json").read_text(encoding="utf-8"))
+    articles = ingest.load([DATA / n for n in names])
+    assert len(articles) == len(names)
+    outlets = {a.id: names[Path(a.path).name] for a in articles}
+    return F.extract(sentences.split_all(articles)), outlets
+
+
+def test_a_rising_toll_is_one_row_with_its_course() -> None:
+    figures, outlets = _story()
+    rows = F.key_figures(figures, dt.date(2022, 6, 8), outlets=outlets)
+    killed = [f for f in rows if f.counts == "killed"]
+    assert len(killed) == 1 and rows[0] is killed[0]
+    (toll,) = killed
+    assert (toll.value, toll.where) == (7800, "Velmora")
+    assert toll.course == (("2022-06-06", 1500), ("2022-06-07", 4000), ("2022-06-08", 7800))
+    assert F.course_text(toll) == "Mon 1,500 → Tue 4,000 → Wed 7,800"
+    cited = {(c.source, c.sentence) for c in toll.citations}
+    assert all(any(str(v)[:1] in c.quote for c in toll.citations) for _, v in toll.course) and len(cited) >= 4
+
+
+def test_story_figures_other_events_and_places_stay_out() -> None:
+    figures, outlets = _story()
+    rows = F.key_figures(figures, dt.date(2022, 6, 8), outlets=outlets)
+    values = {f.value for f in rows}
+    assert 3000 not in values, "the 1998 quake"
+    assert 45 not in values, "deaths in another country"
+    assert {(f.value, f.unit) for f in rows} >= {(2_500_000_000, "EUR"), (7.4, "magnitude"), (12, "%")}
+    (money,) = [f for f in rows if f.unit == "EUR" and f.value == 2_500_000_000]
+    assert len({outlets[c.source] for c in money.citations}) == 2
+
+
+def test_story_conflicts_are_only_the_real_one() -> None:
+    figures, outlets = _story()
+    found = F.conflicts(figures, outlets)
+    assert [(c.counts, c.where, c.as_of, [f.value for f in c.values]) for c in found] == [
+        ("killed", "Velmora", "2022-06-08", [7800, 7900])
+    ]
+    (low, high) = found[0].values
+    assert {outlets[c.source] for c in low.citations} == {"Wire", "Times"}
+    assert {outlets[c.source] for c in high.citations} == {"Herald"}
+
+
+def test_a_running_count_of_two_days_is_one_row() -> None:
+    figures = F.extract(
+        [
+            _sentence("Police have made 80 arrests since Friday.", MON, "a"),
+            _sentence("Police have made 127 arrests since Friday.", TUE, "b"),
+        ]
+    )
+    rows = [f for f in F.key_figures(figures, TUE) if f.counts == "arrests"]
+    assert [(f.value, f.cumulative, f.course) for f in rows] == [
+        (127, True, (("2022-06-06", 80), ("2022-06-07", 127)))
+    ]

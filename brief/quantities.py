@@ -1,0 +1,378 @@
+"""Numbers and amounts as news text writes them, and how a brief prints them.
+
+Plain counts ("129", "1.5 million", "one hundred and six"), money ("€6.5bn",
+"$2 billion", "1.2 trillion yen"), percentages ("23%", "23 per cent") and
+earthquake magnitudes ("magnitude 7.8", "a 7.8-magnitude quake"). Pure text:
+regexes and a small number-word parser, no models.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# ---------------------------------------------------------------- plain numbers
+
+_UNITS = {
+    w: i
+    for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+        "fifteen sixteen seventeen eighteen nineteen".split()
+    )
+}
+_TENS = {w: 10 * i for i, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split(), 2)}
+_SCALES = {
+    "hundred": 100,
+    "thousand": 1_000,
+    "million": 1_000_000,
+    "billion": 1_000_000_000,
+    "trillion": 1_000_000_000_000,
+}
+# Short scales only ever follow a currency ("€6.5bn", "£300m"): after a bare number "m" is metres.
+_SHORT_SCALES = {"k": 1_000, "m": 1_000_000, "mn": 1_000_000, "mln": 1_000_000, "b": 1_000_000_000,
+                 "bn": 1_000_000_000, "tn": 1_000_000_000_000, "trn": 1_000_000_000_000}  # fmt: skip
+WORD = "|".join([*_SCALES, "dozen", *_TENS, *sorted(_UNITS, key=len, reverse=True)])
+# "and" joins number words only after a scale ("one hundred and six"), so
+# "seven and five" stays two numbers.
+WORD_NUMBER = (
+    rf"(?:an?\s+(?:dozen|hundred|thousand)|(?:{WORD}))"
+    rf"(?:(?:[ -]|(?:(?<=hundred)|(?<=thousand)|(?<=million))\s+and\s+)(?:{WORD}))*"
+)
+DIGIT_NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_SCALE_WORD = r"million|thousand|billion|trillion"
+NUMBER_RE = re.compile(
+    rf"(?<![\w/:.,$€£¥#-])(?P<num>{DIGIT_NUMBER}|(?i:\b{WORD_NUMBER}))"
+    rf"(?:\s+(?P<scale>{_SCALE_WORD}))?"
+    r"(?![\w/:%]|[.,]\d)",
+)
+
+
+def whole(value: float) -> float:
+    """``value`` as an int when it has no fraction, so it prints as "41,000" not "41000.0"."""
+    return int(value) if float(value).is_integer() else value
+
+
+def parse_number(text: str) -> float | None:
+    """Read a number written in digits or English words.
+
+    Args:
+        text: e.g. "12,000", "1.5 million", "2.5", "seven", "one hundred and six", "a dozen".
+
+    Returns:
+        The value (an int when whole), or None when ``text`` is not a number.
+    """
+    words = text.lower().replace(",", "").split()
+    if not words:
+        return None
+    if re.fullmatch(r"\d+(?:\.\d+)?", words[0]):
+        scale = _SCALES.get(words[1], 0) if len(words) == 2 else 1 if len(words) == 1 else 0
+        return whole(round(float(words[0]) * scale, 6)) if scale else None
+    return _parse_words(re.split(r"[\s-]+", " ".join(words)))
+
+
+def _parse_words(tokens: list[str]) -> int | None:
+    """Sum number words the way they are spoken: units, tens, then scales."""
+    total, current = 0, 0
+    for token in tokens:
+        if token in ("and", "a", "an"):
+            current = 1 if token != "and" and current == 0 else current
+        elif token in _UNITS or token in _TENS:
+            current += _UNITS.get(token, 0) + _TENS.get(token, 0)
+        elif token in ("hundred", "dozen"):
+            current = max(current, 1) * (100 if token == "hundred" else 12)
+        elif token in _SCALES:
+            total, current = total + max(current, 1) * _SCALES[token], 0
+        else:
+            return None
+    return total + current
+
+
+# ---------------------------------------------------------------- amounts with a unit
+
+_SYMBOLS = {"€": "EUR", "$": "USD", "us$": "USD", "£": "GBP", "¥": "JPY", "a$": "AUD", "c$": "CAD",
+            "hk$": "HKD", "r$": "BRL", "₹": "INR", "rs": "INR", "rs.": "INR", "chf": "CHF", "eur": "EUR",
+            "usd": "USD", "gbp": "GBP", "jpy": "JPY", "cny": "CNY", "inr": "INR", "sfr": "CHF"}  # fmt: skip
+_CURRENCY_WORDS: tuple[tuple[str, str], ...] = (
+    ("USD", r"(?:US|U\.S\.|American)\s+dollars?"),
+    ("CAD", r"Canadian\s+dollars?"),
+    ("AUD", r"Australian\s+dollars?"),
+    ("HKD", r"Hong\s+Kong\s+dollars?"),
+    ("CHF", r"Swiss\s+francs?"),
+    ("USD", r"dollars?"),
+    ("EUR", r"euros?"),
+    ("GBP", r"(?:pounds?\s+sterling|pounds?(?!\s+of\b)|sterling)"),
+    ("JPY", r"yen"),
+    ("CNY", r"yuan|renminbi"),
+    ("INR", r"rupees?"),
+    ("TRY", r"(?:Turkish\s+)?lira"),
+    ("RUB", r"roubles?|rubles?"),
+    ("MAD", r"dirhams?"),
+    ("ZAR", r"rand"),
+    ("KRW", r"won"),
+    ("EUR", r"EUR"),
+    ("USD", r"USD"),
+    ("GBP", r"GBP"),
+)
+_SIGNS = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥"}
+_CUR_PREFIX = r"US\$|A\$|C\$|HK\$|R\$|\$|€|£|¥|₹|Rs\.?|CHF|SFr|EUR|USD|GBP|JPY|CNY|INR"
+_SHORT = "|".join(sorted(_SHORT_SCALES, key=len, reverse=True))
+_MONEY_PREFIX = re.compile(
+    rf"(?<![\w$€£¥])(?P<cur>{_CUR_PREFIX})\s?(?P<num>{DIGIT_NUMBER})"
+    rf"(?:\s*(?P<short>{_SHORT})\b|\s+(?P<scale>{_SCALE_WORD})\b)?(?![\w%])"
+)
+_MONEY_SUFFIX = re.compile(
+    rf"(?<![\w$€£¥/.,-])(?P<num>{DIGIT_NUMBER}|(?i:\b{WORD_NUMBER}))(?:\s+(?P<scale>{_SCALE_WORD}))?"
+    rf"\s+(?P<word>{'|'.join(f'(?:{p})' for _, p in _CURRENCY_WORDS)})\b"
+)
+_PERCENT = re.compile(
+    rf"(?<![\w$€£¥/.,-])(?P<num>{DIGIT_NUMBER}|(?i:\b{WORD_NUMBER}))"
+    r"(?:\s*%|\s+(?:per\s?cent|percent|pct)\b)"
+)
+_MAGNITUDE = re.compile(
+    r"(?i)\b(?:magnitude[- ](?P<a>\d{1,2}(?:\.\d)?)|(?P<b>\d{1,2}(?:\.\d)?)[- ]magnitude"
+    r"|(?P<c>\d{1,2}\.\d)\s+on\s+the\s+(?:Richter|moment magnitude)\s+scale)(?![\d.])"
+)
+
+
+@dataclass(frozen=True)
+class Amount:
+    """A number with a unit found in a sentence: money, a percentage or a magnitude."""
+
+    start: int
+    end: int
+    value: float
+    unit: str
+
+
+def amounts(text: str) -> list[Amount]:
+    """Money, percentages and magnitudes in a sentence, left to right, without overlaps.
+
+    Args:
+        text: one sentence.
+
+    Returns:
+        Each amount with its span; money in plain units (``€6.5bn`` is 6.5e9 "EUR").
+    """
+    found: list[Amount] = []
+    for m in _MONEY_PREFIX.finditer(text):
+        scale = _SHORT_SCALES.get((m["short"] or "").lower()) or _SCALES.get(m["scale"] or "", 1)
+        number = float(m["num"].replace(",", "")) * scale
+        found.append(Amount(m.start(), m.end(), whole(round(number, 2)), _SYMBOLS[m["cur"].lower()]))
+    for m in _MONEY_SUFFIX.finditer(text):
+        value = parse_number(m["num"] + (f" {m['scale']}" if m["scale"] else ""))
+        unit = next(code for code, p in _CURRENCY_WORDS if re.fullmatch(p, m["word"]))
+        if value is not None:
+            found.append(Amount(m.start(), m.end(), value, unit))
+    for m in _PERCENT.finditer(text):
+        raw = m["num"].replace(",", "")
+        value = whole(float(raw)) if re.fullmatch(r"\d+(?:\.\d+)?", raw) else parse_number(raw)
+        if value is not None:
+            found.append(Amount(m.start(), m.end(), value, "%"))
+    for m in _MAGNITUDE.finditer(text):
+        found.append(Amount(m.start(), m.end(), whole(float(m["a"] or m["b"] or m["c"])), "magnitude"))
+    kept: list[Amount] = []
+    for a in sorted(found, key=lambda a: (a.start, -a.end)):
+        if not any(a.start < k.end and k.start < a.end for k in kept):
+            kept.append(a)
+    return kept
+
+
+# ---------------------------------------------------------------- printing
+
+
+def _short(value: float) -> str:
+    """A large amount the way a headline writes it: 6.5bn, 300m, 1.2tn."""
+    for size, suffix in ((1e12, "tn"), (1e9, "bn"), (1e6, "m")):
+        if abs(value) >= size:
+            return f"{_trim(value / size)}{suffix}"
+    return _plain(value)
+
+
+def _trim(value: float) -> str:
+    """At most two decimals, none when whole: 6.5, 2, 1.25."""
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def _plain(value: float) -> str:
+    """A count with thousands separators; a fraction keeps up to two decimals."""
+    return f"{int(value):,}" if float(value).is_integer() else _trim(value)
+
+
+def display(value: float, unit: str | None = None) -> str:
+    """A value the way the brief prints it.
+
+    Args:
+        value: the figure's value.
+        unit: "EUR"/"USD"/... for money, "%", "magnitude", or None for a plain count.
+
+    Returns:
+        e.g. "41,000", "11 million", "€6.5bn", "CHF 300m", "-23%", "7.8".
+    """
+    if unit == "%":
+        return f"{_trim(value)}%"
+    if unit == "magnitude":
+        return _trim(value)
+    if unit:
+        sign = _SIGNS.get(unit)
+        return f"{sign}{_short(value)}" if sign else f"{unit} {_short(value)}"
+    if abs(value) >= 1e6 and float(value).is_integer():
+        for size, word in ((1e12, "trillion"), (1e9, "billion"), (1e6, "million")):
+            if abs(value) >= size and (value / size * 100).is_integer():
+                return f"{_trim(value / size)} {word}"
+    return _plain(value)
+
+
+# ---------------------------------------------------------------- what an amount measures
+
+# The nearest of these words in the amount's clause says what money it is; "money" when none.
+_MONEY_LABELS: tuple[tuple[str, str], ...] = (
+    ("fine", r"fined?|fines|penalt(?:y|ies)|settle(?:d|ment|ments)?"),
+    ("bail", r"bail(?!-?out)"),
+    ("bailout", r"bail-?outs?|rescue (?:package|deal|plan|loan)|lifeline|capital injection|recapitali[sz]\w*"),
+    ("aid", r"aid|pledge[ds]?|pledging|donat\w+|relief|appeal|humanitarian|assistance"),
+    ("compensation", r"compensation|compensate|payouts?|damages"),
+    ("damage", r"damaged?|destruction|economic losses|insured losses"),
+    ("fraud", r"fraud\w*|embezzl\w+|stole|stolen|misappropriat\w+|launder\w*|siphoned"),
+    ("provision", r"set aside|provisions?|write-?downs?|charges?"),
+    ("loss", r"(?:net\s+)?loss(?:es)?|lost"),
+    ("profit", r"(?:net\s+)?profits?|earnings"),
+    ("revenue", r"revenues?|sales|turnover"),
+    ("deposits", r"deposits|withdrawals|withdrew|outflows"),
+    ("market value", r"market (?:value|capitali[sz]ation)|wiped|valued|valuation"),
+    ("debt", r"debts?|liabilities|owed|owes|borrow\w*"),
+    ("assets", r"assets"),
+    ("cost", r"costs?|costing|spend\w*|budget|invest\w*|funding"),
+)
+_UP = r"rose|rise|rises|rising|jumped|jumps|gained|gains|climbed|climbs|surged|surges|soared|soars|up|increased"
+_DOWN = (
+    r"fell|falls|fall|falling|dropped|drops|plunged|plunges|plummeted|slumped|slumps|tumbled|tumbles|sank|"
+    r"sinks|lost|loses|down|declined|declines|slid|slides|shed|sheds|crashed|decreased"
+)
+_CHANGE_NOUNS = {
+    "fall": -1, "drop": -1, "decline": -1, "plunge": -1, "slump": -1, "loss": -1, "cut": -1, "decrease": -1,
+    "rise": 1, "increase": 1, "jump": 1, "gain": 1, "surge": 1,
+}  # fmt: skip
+_HOLD_VERBS = r"won|wins|took|takes|got|gets|received|receives|secured|secures|polled|garnered|had|has|claimed"
+_FILLER = frozenset(
+    "the a an its their his her our of in on at for to by and or with from as that this these those some "
+    "about around nearly almost more than over just by".split()
+)
+_QUAL = (
+    r"(?:\s+(?:by|as much as|almost|nearly|about|around|roughly|more than|over|some|up to|just over|"
+    r"just under|an estimated|at least))*"
+)
+_SHARES = re.compile(r"(?i)\b(?:shares?|stocks?|share prices?|stock prices?)\b")
+
+
+@dataclass(frozen=True)
+class Measured:
+    """What an amount measures: a short label, its value (signed for a change) and its phrase."""
+
+    counts: str
+    value: float
+    start: int
+    end: int
+
+
+def measure(text: str, amount: Amount, clause: tuple[int, int]) -> Measured | None:
+    """What an amount measures, read from its clause.
+
+    Money takes the nearest telling word ("fine", "aid", "loss"...; "money" when none).
+    A percentage needs a subject: "23% of voters", "shares fell 23%" (-23, "share price"),
+    "a 23% drop in sales", "turnout of 60%"; a bare "with 60 percent" measures nothing.
+    A magnitude measures its quake or aftershock.
+
+    Args:
+        text: the sentence.
+        amount: an amount found in it by :func:`amounts`.
+        clause: (start, end) of the amount's clause in ``text``.
+
+    Returns:
+        The reading, or None when the sentence does not say what a percentage is of.
+    """
+    lo, hi = clause
+    if amount.unit == "magnitude":
+        shock = re.search(r"(?i)\baftershocks?\b", text[amount.end : min(hi, amount.end + 30)])
+        return Measured("aftershock magnitude" if shock else "magnitude", amount.value, amount.start, amount.end)
+    if amount.unit != "%":
+        return Measured(_money_label(text, amount, lo, hi), amount.value, amount.start, amount.end)
+    return _percent(text, amount, lo, hi)
+
+
+def _money_label(text: str, amount: Amount, lo: int, hi: int) -> str:
+    """The telling word nearest to the amount in its clause."""
+    best: tuple[int, int, str] | None = None
+    for rank, (label, pattern) in enumerate(_MONEY_LABELS):
+        for m in re.finditer(rf"(?i)\b(?:{pattern})\b", text[lo:hi]):
+            start, end = lo + m.start(), lo + m.end()
+            distance = max(0, start - amount.end, amount.start - end)
+            if best is None or (distance, rank) < best[:2]:
+                best = (distance, rank, label)
+    return best[2] if best else "money"
+
+
+def _words_before(text: str, lo: int, end: int, limit: int = 4) -> list[str]:
+    """Up to ``limit`` words right before ``end`` within the clause."""
+    return re.findall(r"[\w'’.-]+", text[lo:end])[-limit:]
+
+
+def _subject(words: list[str]) -> str | None:
+    """A short name for what a percentage is of; a share price keeps its company's name."""
+    phrase = " ".join(words)
+    names = [
+        w.removesuffix("'s").removesuffix("’s")
+        for w in words
+        if w[:1].isupper() and w.lower() not in _FILLER and not _SHARES.fullmatch(w)
+    ]
+    if _SHARES.search(phrase):
+        return " ".join([*names[-2:], "share price"])
+    kept = [w for w in words if w.lower() not in _FILLER and not w[:1].isdigit()]
+    return " ".join(kept[-2:]).lower() if kept else None
+
+
+def _noun_phrase(after: str) -> list[str]:
+    """The words of a short noun phrase at the start of ``after``: stops at a function word or punctuation."""
+    words = []
+    for word in re.findall(r"[\w'’-]+|[^\w\s]", after)[:5]:
+        if not re.fullmatch(r"[\w'’-]+", word) or (word.lower() in _FILLER and words):
+            break
+        if word.lower() not in _FILLER:
+            words.append(word)
+    return words[:3]
+
+
+def _percent(text: str, amount: Amount, lo: int, hi: int) -> Measured | None:
+    """A percentage with what it is of, or None."""
+    before, after = text[lo : amount.start], text[amount.end : hi]
+    start, end = amount.start, amount.end
+    change = re.search(rf"(?i)\b(?P<verb>{_UP}|{_DOWN})(?P<to>\s+to)?{_QUAL}\s+$", before)
+    if change:
+        subject = _subject(_words_before(text, lo, lo + change.start()))
+        if subject:
+            down = re.fullmatch(_DOWN, change["verb"].lower()) is not None
+            value = amount.value if change["to"] else -amount.value if down else amount.value
+            return Measured(subject, value, lo + change.start(), end)
+    of = re.match(r"\s+of\s+(?:the\s+|its\s+|their\s+|all\s+)?", after)
+    if of:
+        words = _noun_phrase(after[of.end() :])
+        if words:
+            holder = re.search(
+                rf"(?P<who>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*)\s+(?:\w+\s+){{0,2}}?(?:{_HOLD_VERBS}){_QUAL}\s+$",
+                before,
+            )
+            counts = " ".join(words).lower() + (f" ({holder['who']})" if holder else "")
+            tail = after.index(words[-1], of.end()) + len(words[-1])
+            return Measured(counts, amount.value, lo + holder.start() if holder else start, end + tail)
+    noun = re.match(r"[\s-]+(?P<noun>[a-z]+)\b(?:\s+(?:in|of)\s+(?P<rest>.*))?", after)
+    if noun and noun["noun"] in _CHANGE_NOUNS and noun["rest"]:
+        subject = _subject(_noun_phrase(noun["rest"]))
+        if subject:
+            return Measured(subject, _CHANGE_NOUNS[noun["noun"]] * amount.value, start, end + noun.end("noun"))
+    if noun and noun["noun"] in ("stake", "share", "majority", "tariff", "tariffs", "tax", "turnout"):
+        return Measured(noun["noun"], amount.value, start, end + noun.end("noun"))
+    level = re.search(r"(?i)(?P<subj>(?:[\w'’-]+\s+){1,3})(?:of|at|was|is|stood at|reached|hit)\s+$", before)
+    if level:
+        subject = _subject(level["subj"].split())
+        if subject:
+            return Measured(subject, amount.value, lo + level.start(), end)
+    return None
