@@ -259,9 +259,20 @@ def _pairs(lines: list[str]) -> dict[str, str]:
     return out
 
 
-def _known(key: str) -> bool:
-    """Whether a header key names one of the metadata fields."""
-    return any(_key(key) in names for names in _KEYS.values())
+def _header_value(key: str, value: str, first: bool) -> bool:
+    """Whether ``key: value`` reads as a header line: a known key with a fitting value, or a short extra."""
+    key = _key(key)
+    field_name = next((name for name, keys in _KEYS.items() if key in keys), None)
+    words = len(value.split())
+    if field_name is None:
+        # "Category: World" may sit among header lines, but never opens a header.
+        return not first and words <= 12
+    if field_name == "published":
+        return parse_date(value) is not None
+    if field_name == "url" or (key == "source" and is_url(value)):
+        return is_url(value)
+    # A prose sentence ("Source: a person familiar with the talks said ...") is text, not a field.
+    return words <= (40 if field_name == "title" else 10)
 
 
 def split_header(text: str) -> Split | None:
@@ -290,7 +301,7 @@ def split_header(text: str) -> Split | None:
     taken: list[int] = []
     while i < len(lines) and lines[i].strip() and len(taken) < _MAX_HEADER_LINES:
         match = _HEADER_LINE.match(lines[i].strip())
-        if not match or not (_known(match["key"]) or (taken and len(match["key"].split()) <= 2)):
+        if not match or len(match["key"].split()) > 2 or not _header_value(match["key"], match["value"], not taken):
             break
         taken.append(i)
         i += 1

@@ -692,3 +692,18 @@ def test_saved_page_boilerplate_is_dropped_and_prose_is_kept(tmp_path: Path) -> 
     assert not _sentences_with([article], SAVED_PAGE_JUNK)
     for sentence in prose:
         assert sentence in article.text
+
+
+@pytest.mark.parametrize(
+    "opening",
+    [
+        "Updated: The council said on Friday that the road would reopen within days.",
+        "Source: a person familiar with the council's plans said the ferries would stay in port all weekend.",
+        "Category: Weather\nTitle: Ferries Stop",  # an unknown key does not open a header
+    ],
+)
+def test_prose_that_opens_with_a_key_is_kept(tmp_path: Path, opening: str) -> None:
+    _write(tmp_path, "a.txt", opening + "\n\n" + BODY)
+    (article,) = ingest.load([tmp_path])
+    assert not [d for d in article.dropped if d.reason == "metadata"]
+    assert article.origin("title") == "text"
