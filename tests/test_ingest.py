@@ -707,3 +707,11 @@ def test_prose_that_opens_with_a_key_is_kept(tmp_path: Path, opening: str) -> No
     (article,) = ingest.load([tmp_path])
     assert not [d for d in article.dropped if d.reason == "metadata"]
     assert article.origin("title") == "text"
+
+
+def test_an_outlet_that_is_only_a_host_name_is_named_by_the_table(tmp_path: Path) -> None:
+    _write(tmp_path, "a.md", "---\ntitle: Ferries Stop\noutlet: www.reuters.com\n---\n\n" + BODY)
+    _write(tmp_path, "b.md", "---\ntitle: Roads Close\noutlet: news.example.net\n---\n\n" + BODY.replace("Ferry", "Road"))
+    first, second = ingest.load([tmp_path])
+    assert (first.outlet, first.origin("outlet")) == ("Reuters", "url")
+    assert (second.outlet, second.origin("outlet")) == ("example.net", "url")
