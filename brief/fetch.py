@@ -213,7 +213,10 @@ def fetch(
     settings = settings or Settings()
     inbox = Path(inbox)
     feed_urls = feed_sources(feeds)
-    inbox.mkdir(parents=True, exist_ok=True)
+    try:
+        inbox.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot create inbox folder {inbox}: {exc.strerror or exc}") from exc
     state_path = Path(state) if state is not None else inbox / ".fetch.db"
     results: list[FetchResult] = []
     with _State.open(state_path) as db, _Http(settings) as http:
@@ -477,7 +480,10 @@ def _fetch_page(
     if db.has_content(digest) or path.exists():
         db.save_page(url, entry.feed, "duplicate", None, False, digest, path, title)
         return FetchResult("page", url, "duplicate", feed=entry.feed, path=path, content_hash=digest, title=title)
-    _write_article(path, article, text)
+    try:
+        _write_article(path, article, text)
+    except OSError as exc:
+        return _page_failed(db, entry, url, f"cannot write {path}: {exc.strerror or exc}", True)
     db.save_page(url, entry.feed, "new", None, False, digest, path, title)
     log.info("wrote %s (%s)", path, url)
     return FetchResult("page", url, "new", feed=entry.feed, path=path, content_hash=digest, title=title)
@@ -736,14 +742,14 @@ class _State:
         """Open (and create or migrate) the state file for one run."""
         from brief.store import apply_migrations
 
-        path.parent.mkdir(parents=True, exist_ok=True)
         try:
+            path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(path, isolation_level=None, timeout=30)
             conn.execute("PRAGMA journal_mode=WAL")
             # A row lost to a power cut only means a page is fetched again: no fsync per row.
             conn.execute("PRAGMA synchronous=NORMAL")
-        except sqlite3.DatabaseError as exc:
-            raise StateError(f"{path} is not a brief fetch state file or is corrupt: {exc}") from exc
+        except (OSError, sqlite3.Error) as exc:
+            raise StateError(f"cannot open fetch state file {path}: {exc}") from exc
         try:
             apply_migrations(conn, path, MIGRATIONS)
             yield cls(conn, path)

@@ -493,3 +493,16 @@ def test_inbox_files_round_trip_through_ingest(server: Server, tmp_path: Path) -
     assert article.published == dt.date(2024, 3, 4)
     assert article.text.startswith(paragraphs("harbour")[0])
     assert "Harbour bridge closes" not in article.text and "---" not in article.text
+
+
+def test_an_unreadable_state_file_is_a_one_line_error(server: Server, tmp_path: Path) -> None:
+    state = tmp_path / "state.db"
+    state.write_bytes(b"this is not a database, just some text " * 100)
+    server.routes["/feed.xml"] = respond(rss([]), RSS)
+
+    result = CliRunner().invoke(main, ["fetch", server.url("/feed.xml"), "--inbox", str(tmp_path), "--state", str(state)])
+
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: ") and str(state) in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not server.requests
