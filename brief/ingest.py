@@ -844,9 +844,9 @@ def _prepare(source: _Source, settings: Settings) -> _Doc:
     title = meta.title or cleaned.title or _lede_title(cleaned.text)
     origins.setdefault("title", "text")
     outlet = meta.outlet
-    if outlet is not None and metadata.is_domain(outlet):
+    if outlet is not None and metadata.is_domain(outlet) and (named := metadata.known_outlet(outlet)):
         # A site name that is only a host ("www.reuters.com", as extractors fill in) is the URL's word.
-        outlet, origins["outlet"] = metadata.outlet_from_url(outlet), "url"
+        outlet, origins["outlet"] = named, "url"
     if outlet is None and (outlet := metadata.outlet_from_url(meta.url)):
         origins["outlet"] = "url"
     if outlet is None and (outlet := _outlet(cleaned)):

@@ -280,9 +280,11 @@ def split_header(text: str) -> Split | None:
 
     The block may follow one Markdown heading line. It counts as a header when its
     first line has a known key (Title, Headline, Source, URL, Link, Date, Published,
-    Updated, Outlet, Publisher, Site, Author, By; any case) and every line up to the
-    first blank line is ``Key: value`` with a short key; a date may carry a note in
-    brackets. Unknown keys in the block ("Category: World") are dropped too.
+    Updated, Outlet, Publisher, Site, Author, By; any case) with a value that fits
+    (a date for Date, a web address for URL), and every line up to the first blank
+    line is ``Key: value`` with a short key; two or more such lines count even when
+    the body follows without a blank line. A date may carry a note in brackets.
+    Unknown keys in the block ("Category: World") are dropped too.
 
     Args:
         text: a whole text or Markdown file (without front matter).
@@ -305,8 +307,9 @@ def split_header(text: str) -> Split | None:
             break
         taken.append(i)
         i += 1
-    # A header is a whole block: a first body paragraph that opens "Source: ..." is not one.
-    if not taken or (i < len(lines) and lines[i].strip()):
+    # A header is a whole block, or at least two field lines straight above the body: a first
+    # paragraph that opens "Source: ..." is not one.
+    if not taken or (i < len(lines) and lines[i].strip() and len(taken) < 2):
         return None
     header = [lines[n].strip() for n in taken]
     meta = from_mapping(_pairs(header))
@@ -433,12 +436,20 @@ def outlet_from_url(url: str | None) -> str | None:
     host = _host(url or "")
     if not host or "." not in host:
         return None
-    parts = host.split(".")
-    for n in range(len(parts) - 1):
-        name = OUTLETS.get(".".join(parts[n:]))
-        if name:
-            return name
-    return _extractor()(host).top_domain_under_public_suffix or host
+    return known_outlet(host) or _extractor()(host).top_domain_under_public_suffix or host
+
+
+def known_outlet(url: str | None) -> str | None:
+    """The name :data:`OUTLETS` gives a URL's or host's site, or None when the table lacks it.
+
+    Args:
+        url: a web address or a bare host ("www.reuters.com").
+
+    Returns:
+        The outlet's name, e.g. ``"Reuters"``.
+    """
+    parts = _host(url or "").split(".")
+    return next((name for n in range(len(parts) - 1) if (name := OUTLETS.get(".".join(parts[n:])))), None)
 
 
 def date_from_url(url: str | None) -> dt.date | None:

@@ -714,4 +714,12 @@ def test_an_outlet_that_is_only_a_host_name_is_named_by_the_table(tmp_path: Path
     _write(tmp_path, "b.md", "---\ntitle: Roads Close\noutlet: news.example.net\n---\n\n" + BODY.replace("Ferry", "Road"))
     first, second = ingest.load([tmp_path])
     assert (first.outlet, first.origin("outlet")) == ("Reuters", "url")
-    assert (second.outlet, second.origin("outlet")) == ("example.net", "url")
+    # A host the table does not know is kept as the source states it.
+    assert (second.outlet, second.origin("outlet")) == ("news.example.net", "metadata")
+
+
+def test_header_straight_above_the_body_without_a_blank_line(tmp_path: Path) -> None:
+    _write(tmp_path, "a.txt", "Title: Ferries Stop\nSource: https://www.npr.org/2021/03/09/ferries\n" + BODY)
+    (article,) = ingest.load([tmp_path])
+    assert (article.title, article.outlet, article.published) == ("Ferries Stop", "NPR", dt.date(2021, 3, 9))
+    assert article.text == BODY
