@@ -199,16 +199,18 @@ def from_mapping(values: Mapping[str, Any]) -> Meta:
     for field_name, names in _KEYS.items():
         for name in names:
             value = lowered.get(name)
+            parsed: dt.date | str | None
             if field_name == "published":
                 parsed = parse_date(value)
             else:
-                parsed = _text(value)
+                text = _text(value)
                 # "Source:" names the page's address or its outlet; each goes where it belongs.
-                if parsed and field_name == "outlet" and name == "source" and is_url(parsed):
-                    found.setdefault("url", parsed)
+                if text and field_name == "outlet" and name == "source" and is_url(text):
+                    found.setdefault("url", text)
                     continue
-                if parsed and field_name == "url" and not is_url(parsed):
+                if text and field_name == "url" and not is_url(text):
                     continue
+                parsed = text
             if parsed is not None:
                 found.setdefault(field_name, parsed)
                 break
