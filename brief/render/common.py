@@ -20,6 +20,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 import brief as _package
 from brief.errors import RenderError
+from brief.figures import course_text, display_value, qualifier
 from brief.records import Article, Brief, Citation, Claim, Conflict, Fact, Figure
 
 log = logging.getLogger(__name__)
@@ -254,7 +255,9 @@ def source_view(article: Article, number: int) -> dict[str, Any]:
 
 def figure_view(figure: Figure, numbers: Mapping[str, int], year: int) -> dict[str, Any]:
     return {
-        "value": f"{figure.value:,}",
+        "value": f"{qualifier(figure)} {display_value(figure)}" if qualifier(figure) else display_value(figure),
+        "unit": figure.unit or "",
+        "course": course_text(figure, year),
         "counts": figure.counts,
         "where": figure.where or "",
         "as_of": span_text(figure.as_of, year),

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from brief.figures import display_value
 from brief.records import Brief, Citation, Claim, Fact, Figure
 from brief.render.common import source_numbers
 from brief.render.files import atomic_write
@@ -39,8 +40,9 @@ def _fact_json(f: Fact) -> dict[str, Any]:
 
 def _figure_json(f: Figure, numbers: Mapping[str, int]) -> dict[str, Any]:
     return {
-        "value": f.value, "counts": f.counts, "where": f.where, "as_of": f.as_of,
-        "cumulative": f.cumulative, "text": f.text,
+        "value": f.value, "unit": f.unit, "display": display_value(f), "counts": f.counts, "where": f.where,
+        "as_of": f.as_of, "cumulative": f.cumulative, "text": f.text,
+        "course": [{"as_of": as_of, "value": value} for as_of, value in f.course],
         "citations": [_citation_json(x, numbers) for x in f.citations],
     }  # fmt: skip
 

@@ -27,6 +27,7 @@ from weasyprint.document import Document
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from brief.errors import RenderError
+from brief.figures import display_value
 from brief.records import Brief
 from brief.render.common import (
     HTML_TEMPLATE,
@@ -223,7 +224,7 @@ def _describe_cuts(full: Brief, cut: _Cut) -> tuple[str, ...]:
             notes.append(f"{what} '{item.text}' left out for space")
     for figure in full.figures[len(cut.brief.figures) :]:
         where = f" in {figure.where}" if figure.where else ""
-        notes.append(f"figure {figure.value:,} {figure.counts}{where} left out for space")
+        notes.append(f"figure {display_value(figure)} {figure.counts}{where} left out for space")
     if cut.cited_sources_only:
         cited = cited_ids(cut.brief)
         unlisted = sum(1 for a in full.sources if a.id not in cited)
