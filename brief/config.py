@@ -34,6 +34,14 @@ class Settings:
     max_article_bytes: int = 5_000_000
     min_article_chars: int = 200
 
+    # Stories: articles within this average cosine distance (title + lead embedding mixed with
+    # shared names, names_weight of it), published at most story_window_days apart, are one
+    # story (bench/story_groups.py chose both on the development corpus).
+    story_distance: float = 0.8
+    story_names_weight: float = 0.7
+    story_window_days: int = 7
+    min_story_articles: int = 3
+
     # Facts and topics
     merge_threshold: float = 0.85
     merge_floor: float = 0.75
@@ -46,12 +54,21 @@ class Settings:
     # Summaries and verification
     summary_sentences: int = 3
     lead_sentences: int = 4
+    # Words of prose the one-page PDF holds beside the figures and sources (see brief/plan.py).
+    page_words: int = 420
+    timeline_lines: int = 3
+    # Write summaries for topics the page has no room for too (for the digests).
+    full_digests: bool = False
     facts_per_prompt: int = 8
     judge_threshold: float = 0.65
-    context_tokens: int = 4096
-    max_new_tokens: int = 400
+    context_tokens: int = 2048
+    max_new_tokens: int = 60
     threads: int = 2
     seed: int = 0
+
+    # Where work runs (--ray): Ray actors to start; 0 = as many as the cluster's CPUs
+    # allow at `threads` CPUs each.
+    ray_workers: int = 0
 
     # Fetching feeds (brief fetch): limits and politeness for every HTTP request.
     fetch_timeout_s: float = 20.0

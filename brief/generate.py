@@ -12,7 +12,9 @@ Decoding is greedy with a fixed seed, so the same input gives the same brief.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -27,6 +29,40 @@ YES_WORDS = ("YES", "Yes", "yes", " YES", " Yes")
 NO_WORDS = ("NO", "No", "no", " NO", " No")
 
 
+@dataclass
+class Usage:
+    """What one model role cost: calls, tokens evaluated, tokens served from the KV cache, tokens written."""
+
+    calls: int = 0
+    tokens_read: int = 0
+    tokens_cached: int = 0
+    tokens_written: int = 0
+    seconds: float = 0.0
+
+    def add(self, read: int, cached: int, written: int, seconds: float) -> None:
+        """Count one call."""
+        self.calls += 1
+        self.tokens_read += read
+        self.tokens_cached += cached
+        self.tokens_written += written
+        self.seconds += seconds
+
+
+class Accounting:
+    """Token counts per role, kept by the backend so callers need not keep score."""
+
+    def __init__(self) -> None:
+        self.roles: dict[str, Usage] = {}
+
+    def role(self, name: str) -> Usage:
+        """The usage record of ``name``, created on first use."""
+        return self.roles.setdefault(name, Usage())
+
+    def as_dict(self) -> dict[str, dict[str, float]]:
+        """Plain values per role, for benches and JSON."""
+        return {name: vars(usage).copy() for name, usage in self.roles.items()}
+
+
 @runtime_checkable
 class TextModel(Protocol):
     """A loaded instruction model."""
@@ -34,12 +70,13 @@ class TextModel(Protocol):
     name: str
     # False for seq2seq summarisers (BART, PEGASUS) that take plain text, not chat.
     chat: bool
+    usage: Accounting
 
-    def complete(self, messages: Sequence[Message], max_tokens: int) -> str:
+    def complete(self, messages: Sequence[Message], max_tokens: int, role: str = "summarizer") -> str:
         """The model's greedy reply."""
         ...
 
-    def yes_probability(self, messages: Sequence[Message]) -> float:
+    def yes_probability(self, messages: Sequence[Message], role: str = "judge") -> float:
         """P(YES) / (P(YES) + P(NO)) for the reply's first token."""
         ...
 
@@ -49,17 +86,37 @@ class LlamaCppModel:
 
     chat = True
 
-    def __init__(self, path: str, name: str, context_tokens: int = 4096, threads: int = 2, seed: int = 0) -> None:
+    def __init__(
+        self,
+        path: str,
+        name: str,
+        context_tokens: int = 4096,
+        threads: int = 2,
+        seed: int = 0,
+        batch: int = 512,
+        *,
+        threads_batch: int | None = None,
+        flash_attn: bool = False,
+        use_mmap: bool = True,
+        lookup_tokens: int = 0,
+    ) -> None:
         try:
             from llama_cpp import Llama
             from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+            from llama_cpp.llama_speculative import LlamaPromptLookupDecoding
         except ImportError as exc:
             raise ModelError("GGUF models need llama-cpp-python; install brief with pip") from exc
+        draft = LlamaPromptLookupDecoding(num_pred_tokens=lookup_tokens) if lookup_tokens > 0 else None
         try:
-            self._llm = Llama(model_path=path, n_ctx=context_tokens, n_threads=threads, seed=seed, verbose=False)
+            self._llm = Llama(
+                model_path=path, n_ctx=context_tokens, n_threads=threads,
+                n_threads_batch=threads_batch or threads, n_batch=batch, flash_attn=flash_attn,
+                use_mmap=use_mmap, draft_model=draft, seed=seed, verbose=False,
+            )  # fmt: skip
         except (ValueError, OSError) as exc:
             raise ModelError(f"cannot load GGUF model {path}: {exc}") from exc
         self.name = name
+        self.usage = Accounting()
         self.seed = seed
         self.context_tokens = context_tokens
         template = self._llm.metadata.get("tokenizer.chat_template")
@@ -69,26 +126,55 @@ class LlamaCppModel:
         self._yes_ids = self._first_tokens(YES_WORDS)
         self._no_ids = self._first_tokens(NO_WORDS) - self._yes_ids
 
-    def complete(self, messages: Sequence[Message], max_tokens: int) -> str:
-        """Greedy chat completion with a fixed seed."""
+    def complete(self, messages: Sequence[Message], max_tokens: int, role: str = "summarizer") -> str:
+        """Greedy chat completion with a fixed seed.
+
+        llama-cpp-python keeps the KV cache of the last prompt and evaluates
+        only what follows the longest shared prefix, so callers put the part
+        their prompts share first.
+        """
+        cached = self._cached_prefix(self._prompt_tokens(messages))
+        started = time.perf_counter()
         result = self._llm.create_chat_completion(
             messages=list(messages),  # type: ignore[arg-type]
             temperature=0.0,
             max_tokens=max_tokens,
             seed=self.seed,
         )
+        counted = result["usage"]  # type: ignore[index]
+        read = int(counted["prompt_tokens"]) - cached
+        self.usage.role(role).add(read, cached, int(counted["completion_tokens"]), time.perf_counter() - started)
         return str(result["choices"][0]["message"]["content"] or "")  # type: ignore[index]
 
-    def yes_probability(self, messages: Sequence[Message]) -> float:
-        """Read the first reply token's logits for YES and NO, without sampling."""
+    def yes_probability(self, messages: Sequence[Message], role: str = "judge") -> float:
+        """Read the first reply token's logits for YES and NO, without sampling.
+
+        Only the tokens after the prefix this prompt shares with the last one are evaluated.
+        """
         import llama_cpp
 
-        prompt = self._format(messages=list(messages)).prompt
-        tokens = self._llm.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
-        self._llm.reset()
-        self._llm.eval(tokens)
+        tokens = self._prompt_tokens(messages)
+        cached = self._cached_prefix(tokens)
+        started = time.perf_counter()
+        self._llm.n_tokens = cached
+        self._llm.eval(tokens[cached:])
         logits = np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(self._llm.ctx, -1), shape=(self._llm.n_vocab(),))
+        self.usage.role(role).add(len(tokens) - cached, cached, 0, time.perf_counter() - started)
         return _yes_share(logits, self._yes_ids, self._no_ids)
+
+    def _prompt_tokens(self, messages: Sequence[Message]) -> list[int]:
+        prompt = self._format(messages=list(messages)).prompt
+        return list(self._llm.tokenize(prompt.encode("utf-8"), add_bos=False, special=True))
+
+    def _cached_prefix(self, tokens: Sequence[int]) -> int:
+        """How many leading tokens of ``tokens`` are already in the KV cache (never the last one)."""
+        held = self._llm.input_ids[: self._llm.n_tokens]
+        shared = 0
+        for have, want in zip(held, tokens[:-1], strict=False):
+            if have != want:
+                break
+            shared += 1
+        return shared
 
     def count_tokens(self, text: str) -> int:
         """How many tokens ``text`` takes."""
@@ -120,28 +206,34 @@ class TransformersModel:
             raise ModelError(f"cannot load model {name!r}: {exc}") from exc
         torch.manual_seed(seed)
         self._torch = torch
+        self.usage = Accounting()
         self.name = name
         self.max_input_tokens = max_input_tokens
 
-    def complete(self, messages: Sequence[Message], max_tokens: int) -> str:
+    def complete(self, messages: Sequence[Message], max_tokens: int, role: str = "summarizer") -> str:
         """Greedy generation: a chat model gets the messages, a seq2seq model the last one's text."""
+        started = time.perf_counter()
         if self.chat:
             inputs = self._tokenizer.apply_chat_template(list(messages), add_generation_prompt=True, return_tensors="pt", return_dict=True)
         else:
             inputs = self._tokenizer(messages[-1]["content"], return_tensors="pt", truncation=True, max_length=self.max_input_tokens)
         with self._torch.no_grad():
             output = self._model.generate(**inputs, max_new_tokens=max_tokens, do_sample=False, num_beams=1)
+        read = int(inputs["input_ids"].shape[1])
         if self.chat:
-            output = output[:, inputs["input_ids"].shape[1] :]
+            output = output[:, read:]
+        self.usage.role(role).add(read, 0, int(output.shape[1]), time.perf_counter() - started)
         return str(self._tokenizer.decode(output[0], skip_special_tokens=True))
 
-    def yes_probability(self, messages: Sequence[Message]) -> float:
+    def yes_probability(self, messages: Sequence[Message], role: str = "judge") -> float:
         """First-token logits of YES against NO (chat models only)."""
         if not self.chat:
             raise ModelError(f"{self.name} is a seq2seq summariser and cannot judge; set --judge")
         inputs = self._tokenizer.apply_chat_template(list(messages), add_generation_prompt=True, return_tensors="pt", return_dict=True)
+        started = time.perf_counter()
         with self._torch.no_grad():
             logits = self._model(**inputs).logits[0, -1].float().numpy()
+        self.usage.role(role).add(int(inputs["input_ids"].shape[1]), 0, 0, time.perf_counter() - started)
         ids = lambda words: {self._tokenizer.encode(w, add_special_tokens=False)[0] for w in words}  # noqa: E731
         yes = ids(YES_WORDS)
         return _yes_share(logits, yes, ids(NO_WORDS) - yes)

@@ -14,13 +14,13 @@ SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_
 TOKEN = re.compile(r"\d[\d,]*(?:\.\d+)?|[a-z]+", re.I)
 
 
-def numbers_in(text: str) -> frozenset[int]:
-    """Every whole number stated in ``text``, from digits or from number words.
+def numbers_in(text: str) -> frozenset[float]:
+    """Every number stated in ``text``, from digits or from number words.
 
-    "one hundred and twenty-one" gives 121, "15,000" gives 15000; decimals
-    are left out, since news figures that matter here are counts.
+    "one hundred and twenty-one" gives 121, "15,000" gives 15000, "6.1" gives
+    6.1: a magnitude or a sum of money is a claim like any count.
     """
-    values: set[int] = set()
+    values: set[float] = set()
     run: list[str] = []
     for token in TOKEN.findall(text):
         word = token.lower()
@@ -30,8 +30,9 @@ def numbers_in(text: str) -> frozenset[int]:
             continue
         values |= _flush(run)
         run = []
-        if token[0].isdigit() and "." not in token:
-            values.add(int(token.replace(",", "")))
+        if token[0].isdigit():
+            digits = token.replace(",", "")
+            values.add(float(digits) if "." in digits else int(digits))
     return frozenset(values | _flush(run))
 
 

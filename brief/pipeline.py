@@ -11,19 +11,23 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Protocol
 
-from brief import cluster, figures, ingest, sentences
+from brief import cluster, figures, ingest, sentences, timeline
 from brief.config import Settings
 from brief.embed import CachedEmbedder, Embedder, load_embedder
-from brief.records import Article, Brief, Claim, Conflict, Topic, TopicBrief
+from brief import stories as story_stage
+from brief.records import Article, Brief, Claim, Conflict, SetAside, Story, Topic, TopicBrief
+from brief.runner import LocalRunner, Runner
+from brief.plan import PagePlan, page_plan
 from brief.summarize import (
     Summarizer,
     default_gate,
     distinct_labels,
-    lead,
     load_summarizer,
     summarize_topic,
 )
+from brief.synthesize import Lead, headline, key_developments, without_repeats
 from brief.verify import Gate
 
 log = logging.getLogger(__name__)
@@ -59,6 +63,7 @@ def build(
     title: str | None = None,
     models: Models | None = None,
     progress: Progress | None = None,
+    runner: Runner | None = None,
 ) -> Brief:
     """Read articles and make a verified, cited brief.
 
@@ -69,13 +74,16 @@ def build(
         title: the brief's title (default: the first topic's label).
         models: already-loaded models (default: load those ``settings`` names).
         progress: called as each step advances.
+        runner: where each topic is summarised (default: in this process).
 
     Returns:
         The brief, ready for :mod:`brief.render`.
     """
     config = settings or Settings.load()
     articles = ingest.load(paths, config)
-    return brief_from_articles(articles, config, date=date, title=title, models=models, progress=progress)
+    return brief_from_articles(
+        articles, config, date=date, title=title, models=models, progress=progress, runner=runner
+    )
 
 
 def brief_from_articles(
@@ -88,49 +96,262 @@ def brief_from_articles(
     progress: Progress | None = None,
     arrange: Callable[[cluster.Topics], cluster.Topics] | None = None,
     summarize: Callable[[Topic], TopicBrief] | None = None,
+    stored: StoredSummaries | None = None,
+    runner: Runner | None = None,
 ) -> Brief:
     """The brief for articles already loaded (the nightly run's entry point).
 
     ``arrange`` may reorder, re-id or relabel the topics before they are
-    summarised, and ``summarize`` may stand in for :func:`summarize_topic` (the
-    nightly run uses both: stable topic ids, new facts first, stored summaries).
+    summarised (the nightly run: stable topic ids, new facts first). Each
+    topic's summary is taken from ``stored`` when it has one; the others are
+    made by ``runner`` (default: in this process; a Ray runner spreads topics
+    over its workers) and handed to ``stored`` as each arrives, here, so only
+    this process touches the store. The brief is the same wherever it ran. A
+    ``summarize`` hook instead stands in for :func:`summarize_topic`, in this process.
     """
     report = progress or (lambda step, done, total: None)
     split = sentences.split_all(articles)
     date = date or newest(articles) or dt.date.today()
-    models = models or Models.load(config)
+    if models is None:
+        models = runner.models if isinstance(runner, LocalRunner) else Models.load(config)
+    runner = runner or LocalRunner(lambda: models)
     report("clustering", 0, 1)
     grouped = cluster.group(split, config, models.embedder)
     if arrange is not None:
         grouped = arrange(grouped)
     report("clustering", 1, 1)
-    briefs: list[TopicBrief] = []
-    for done, topic in enumerate(grouped.topics):
-        report("summarising", done, len(grouped.topics))
-        if summarize is not None:
+    plan = page_plan(grouped.topics, config)
+    report("key developments", 0, 1)
+    lead = key_developments(_on_page(grouped.topics, plan), plan.lead, models.summarizer, models.gate, date)
+    report("key developments", 1, 1)
+    if summarize is not None:
+        briefs = []
+        report("summarising", 0, len(grouped.topics))
+        for topic in grouped.topics:
             briefs.append(summarize(topic))
-        else:
-            briefs.append(summarize_topic(topic, models.summarizer, models.gate, config, date))
-    report("summarising", len(grouped.topics), len(grouped.topics))
+            report("summarising", len(briefs), len(grouped.topics))
+    else:
+        briefs = _summaries(grouped.topics, config, date, runner, stored, report, plan, lead)
     briefs = distinct_labels(briefs, {t.id: t.label for t in grouped.topics})
     found = figures.extract(split)
     outlets = {a.id: a.outlet for a in articles}
     disagreements = figures.conflicts(found, outlets)
     briefs = [_with_conflicts(b, disagreements) for b in briefs]
-    lead_claims = lead(briefs, config.lead_sentences)
+    printed = [c for b in briefs if plan.count(b.topic) for c in b.summary]
+    story_headline = None if title else headline(lead, models.summarizer, models.gate)
     return Brief(
         date=date,
-        title=title or "Situation brief",
+        title=title or story_headline or (briefs[0].topic.label if briefs else "Situation brief"),
         generated_at=dt.datetime.now(dt.UTC).replace(microsecond=0),
         sources=tuple(articles),
         topics=tuple(briefs),
-        lead=lead_claims,
+        lead=without_repeats(lead.claims, printed),
         other=tuple(grouped.other),
         figures=tuple(figures.key_figures(found, date, outlets=outlets)),
         conflicts=tuple(disagreements),
+        timeline=tuple(timeline.events([f for t in grouped.topics for f in t.facts], date)),
         models=models.names or {"summarizer": models.summarizer.name},
         settings=config.as_dict(),
     )
+
+
+class StoredSummaries(Protocol):
+    """Topic summaries kept between runs (the nightly state file)."""
+
+    def get(self, topic: Topic) -> TopicBrief | None:
+        """The kept summary of this topic (same facts, models, settings), else None."""
+        ...
+
+    def put(self, topic: Topic, fresh: TopicBrief) -> None:
+        """Keep a summary made in this run."""
+        ...
+
+
+def _on_page(topics: Sequence[Topic], plan: PagePlan) -> list[Topic]:
+    """The topics the plan prints, in order."""
+    wanted = set(plan.on_page)
+    return [t for t in topics if t.id in wanted]
+
+
+def _summaries(
+    topics: Sequence[Topic],
+    config: Settings,
+    date: dt.date,
+    runner: Runner,
+    stored: StoredSummaries | None,
+    report: Progress,
+    plan: PagePlan,
+    lead: Lead,
+) -> list[TopicBrief]:
+    """Each topic's summary: the stored one, else one the runner makes (then stored), in topic order.
+
+    Only topics on the page are written (``--full-digests`` writes the rest too);
+    the others keep their facts for the digests at no model cost.
+    """
+    known = [stored.get(topic) if stored is not None else None for topic in topics]
+    todo = [i for i, brief in enumerate(known) if brief is None]
+
+    def keep(done: int, fresh: TopicBrief) -> None:
+        # Store each summary as it arrives, so a run killed later keeps what it paid for.
+        known[todo[done - 1]] = fresh
+        if stored is not None:
+            stored.put(topics[todo[done - 1]], fresh)
+        report("summarising", done, len(todo))
+
+    report("summarising", 0, len(todo))
+    jobs = [TopicJob(topics[i], config, date, _wanted(topics[i], plan, config), lead.used) for i in todo]
+    runner.map(summarize_job, jobs, done=keep)
+    return [brief for brief in known if brief is not None]
+
+
+@dataclass(frozen=True)
+class TopicJob:
+    """One topic to summarise and verify: the item a runner ships to a worker."""
+
+    topic: Topic
+    config: Settings
+    date: dt.date
+    count: int | None = None
+    skip: frozenset[str] = frozenset()
+
+
+def _wanted(topic: Topic, plan: PagePlan, config: Settings) -> int:
+    """Sentences to write for a topic: the plan's, or the default for every topic with ``full_digests``."""
+    return plan.count(topic) or (config.summary_sentences if config.full_digests else 0)
+
+
+def summarize_job(models: Models, job: TopicJob) -> TopicBrief:
+    """Runner task: one topic's verified summary, with the worker's models.
+
+    Args:
+        models: the models of the process the task runs in.
+        job: the topic, the run's settings and the brief's date.
+
+    Returns:
+        The topic's :class:`TopicBrief`, as :func:`summarize_topic` makes it.
+    """
+    return summarize_topic(job.topic, models.summarizer, models.gate, job.config, job.date, job.count, job.skip)
+
+
+# --- one brief per story ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StoryBriefs:
+    """What a run made of a feed: every story found and a brief for each chosen one."""
+
+    stories: tuple[Story, ...]
+    briefs: tuple[Brief, ...]
+    mode: str = "largest"
+
+    @property
+    def set_aside(self) -> tuple[SetAside, ...]:
+        """The articles no brief covers, with the story each went to."""
+        return story_stage.set_aside(self.stories, {b.story.id for b in self.briefs if b.story})
+
+
+@dataclass(frozen=True)
+class StoryJob:
+    """One story to brief: the item a runner ships to a worker."""
+
+    story: Story
+    config: Settings
+    set_aside: tuple[SetAside, ...]
+    date: dt.date | None = None
+    title: str | None = None
+
+
+def brief_story(models: Models, job: StoryJob) -> Brief:
+    """Runner task: the brief of one story, with the worker's models.
+
+    Args:
+        models: the models of the process the task runs in.
+        job: the story, the run's settings, the articles set aside, date and title.
+
+    Returns:
+        The story's brief, carrying its :class:`~brief.records.StoryRef` and set-aside list.
+    """
+    made = brief_from_articles(job.story.articles, job.config, date=job.date, title=job.title, models=models)
+    return replace(made, story=story_stage.ref(job.story), set_aside=job.set_aside)
+
+
+def build_stories(
+    paths: Sequence[str | Path],
+    settings: Settings | None = None,
+    *,
+    stories: str = "largest",
+    about: str | None = None,
+    date: dt.date | None = None,
+    title: str | None = None,
+    models: Models | None = None,
+    runner: Runner | None = None,
+    progress: Progress | None = None,
+) -> StoryBriefs:
+    """Read articles, group them into stories and brief the chosen ones.
+
+    Args:
+        paths: folders, article files or JSONL feeds.
+        settings: settings (default: ``Settings.load()``).
+        stories: ``largest`` (one brief, the default) or ``all`` (one brief per story
+            with at least ``min_story_articles`` articles).
+        about: brief the one story nearest this text instead of the largest.
+        date: every brief's date (default: each story's newest article date).
+        title: every brief's title (default: "Situation brief"; with ``all``, the story's title).
+        models: already-loaded models (default: load those ``settings`` names).
+        runner: where the stories are briefed (default: in this process).
+        progress: called as each step advances.
+
+    Returns:
+        The stories and their briefs.
+    """
+    config = settings or Settings.load()
+    articles = ingest.load(paths, config)
+    return stories_from_articles(articles, config, stories=stories, about=about, date=date, title=title,
+                                 models=models, runner=runner, progress=progress)  # fmt: skip
+
+
+def stories_from_articles(
+    articles: Sequence[Article],
+    config: Settings,
+    *,
+    stories: str = "largest",
+    about: str | None = None,
+    date: dt.date | None = None,
+    title: str | None = None,
+    models: Models | None = None,
+    runner: Runner | None = None,
+    progress: Progress | None = None,
+) -> StoryBriefs:
+    """:func:`build_stories` for articles already loaded.
+
+    One chosen story is briefed here, with ``runner`` spreading its topics;
+    several are mapped over ``runner`` as :func:`brief_story` tasks.
+    """
+    report = progress or (lambda step, done, total: None)
+    embedder = models.embedder if models else CachedEmbedder(load_embedder(config.embedder, config.embed_batch_size))
+    report("stories", 0, 1)
+    found = story_stage.group(articles, config, embedder)
+    chosen = story_stage.choose(found, mode=stories, about=about, embedder=embedder,
+                                min_articles=config.min_story_articles)  # fmt: skip
+    report("stories", 1, 1)
+    log.info("%d articles in %d stories; briefing %s", len(articles), len(found), [s.slug for s in chosen])
+    # Several briefs of one run need telling apart: each is titled by its story unless a title is given.
+    jobs = [
+        StoryJob(story, config, story_stage.set_aside(found, {story.id}), date,
+                 title or (story.title if stories == "all" else None))
+        for story in chosen
+    ]  # fmt: skip
+    if runner is None:
+        runner = LocalRunner(lambda: models or Models.load(config, embedder=embedder))
+    if len(jobs) == 1:
+        job = jobs[0]
+        one = brief_from_articles(job.story.articles, config, date=date, title=job.title, models=models,
+                                  runner=runner, progress=progress)  # fmt: skip
+        made = [replace(one, story=story_stage.ref(job.story), set_aside=job.set_aside)]
+    else:
+        report("briefing stories", 0, len(jobs))
+        made = runner.map(brief_story, jobs, done=lambda n: report("briefing stories", n, len(jobs)))
+    return StoryBriefs(tuple(found), tuple(made), stories)
 
 
 def newest(articles: Sequence[Article]) -> dt.date | None:

@@ -117,8 +117,11 @@ class Citation:
         return cls(sentence.article_id, sentence.index, sentence.start, sentence.end, sentence.text)
 
 
-# "conflict": a templated "sources differ" sentence built from the figures themselves.
-Method = Literal["abstractive", "extractive", "conflict"]
+# Computed from the text, never declared by a prompt: "verbatim" (a source sentence as is),
+# "near-verbatim" (light edits), "abstractive" (fused or reworded, passed the judge),
+# "extractive" (a source sentence put back after a failed check), "conflict" (a templated
+# "sources differ" sentence built from the figures themselves).
+Method = Literal["verbatim", "near-verbatim", "abstractive", "extractive", "conflict"]
 
 
 @dataclass(frozen=True)
@@ -179,6 +182,15 @@ class TopicBrief:
     summary: tuple[Claim, ...]
 
 
+@dataclass(frozen=True)
+class Event:
+    """Something that happened on a day, as a source sentence states it."""
+
+    date: dt.date
+    text: str
+    citations: tuple[Citation, ...]
+
+
 ChangeKind = Literal["new_topic", "new_fact", "changed_figure"]
 
 
@@ -189,6 +201,36 @@ class Change:
     kind: ChangeKind
     text: str
     citations: tuple[Citation, ...]
+
+
+@dataclass(frozen=True)
+class Story:
+    """Articles about one event, grouped before any topic is formed (see :mod:`brief.stories`)."""
+
+    id: str
+    slug: str
+    title: str
+    articles: tuple[Article, ...]
+
+
+@dataclass(frozen=True)
+class StoryRef:
+    """The story a brief covers: its id, slug, title and how many articles it holds."""
+
+    id: str
+    slug: str
+    title: str
+    articles: int
+
+
+@dataclass(frozen=True)
+class SetAside:
+    """An article a brief leaves out because it belongs to another story (``story``: its slug) or none."""
+
+    id: str
+    title: str
+    outlet: str | None
+    story: str | None
 
 
 @dataclass(frozen=True)
@@ -206,5 +248,9 @@ class Brief:
     conflicts: tuple[Conflict, ...] = ()
     omitted: tuple[str, ...] = ()
     since_last: tuple[Change, ...] = ()
+    timeline: tuple[Event, ...] = ()
     models: dict[str, str] = field(default_factory=dict)
     settings: dict[str, object] = field(default_factory=dict)
+    # The story this brief covers (None when articles were not grouped) and the articles it left out.
+    story: StoryRef | None = None
+    set_aside: tuple[SetAside, ...] = ()

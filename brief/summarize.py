@@ -1,9 +1,12 @@
-"""Condense each topic into a few cited sentences, and lead the brief with the best of them.
+"""Condense each topic into a few short, cited sentences, one small model task at a time.
 
-The summariser sees a topic's most important facts, numbered, with their dates
-and how many outlets carry them, and returns sentences that each name the facts
-they restate. Nothing it writes is trusted: every sentence goes through
-:class:`brief.verify.Gate` before it becomes a :class:`~brief.records.Claim`.
+A 1.5B model on two cores writes poorly when asked for a whole summary at once
+and makes things up when told to use its own words. It is asked instead for one
+sentence at a time, from the one or two facts that sentence must carry: fuse
+these facts into one sentence, or shorten this one. A fact already short enough
+is printed as it is, at no cost. Nothing the model writes is trusted: every
+sentence goes through :class:`brief.verify.Gate`, which computes its ``method``
+from the text and falls back to the best source sentence when a check fails.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol, runtime_checkable
 
@@ -19,173 +22,57 @@ from brief.config import Settings
 from brief.embed import Embedder
 from brief.facts import content_words
 from brief.generate import TextModel
+from brief.prompts import LABEL_ASK, SENTENCE_ASK, writer_messages
 from brief.records import Claim, Fact, Topic, TopicBrief
-from brief.verify import Gate, Verdict, lexical_check
+from brief.verify import Gate
 
 log = logging.getLogger(__name__)
 
-SYSTEM = (
-    "You are a news editor writing a morning situation brief for analysts. You only restate what the "
-    "numbered source sentences say. Never add a name, number, place, date or cause that is not in the "
-    "sentences you cite, and never combine details from different sentences into one claim they do not make."
-)
-TOPIC_TASK = (
-    "Brief date: {date}. Source sentences about one topic (id [date, outlets]: text):\n{facts}\n\n"
-    "Write up to {count} short sentences that summarise the most important developments, most important "
-    "first, one or two facts per sentence, each under 30 words. After each sentence, list in brackets the "
-    "ids of the source sentences it restates. Keep numbers exactly as the sources give them, with the day "
-    "or night they refer to. First give a label: a 2-5 word headline naming what sets this topic apart "
-    "from the rest of the story (not the event as a whole), using words from the sources.\n\n"
-    "Reply in exactly this format and nothing else:\n"
-    "LABEL: <headline>\n- <sentence> [S1, S2]\n- <sentence> [S3]"
-)
-LABEL_LINE = re.compile(r"^\W*label\W*:\s*(?P<label>.+?)\s*$", re.I)
-CITED_LINE = re.compile(r"^\s*(?:[-*•]|\d+[.)])?\s*(?P<text>.+?)\s*(?P<ids>(?:[\[(]\s*S?\d+(?:\s*[,;]\s*S?\d+)*\s*[\])]\s*)*)$")
-
-
-@dataclass(frozen=True)
-class Draft:
-    """A sentence the summariser proposed, and the indexes of the facts it says it restates."""
-
-    text: str
-    cited: tuple[int, ...]
-
-
-@dataclass(frozen=True)
-class Drafts:
-    """A summariser's proposal for one topic: its sentences and a label (may be empty)."""
-
-    sentences: list[Draft]
-    label: str = ""
+# Replies are one sentence or one headline; a cap keeps a rambling reply cheap.
+REPLY_TOKENS = 60
+LABEL_WORDS = (2, 8)
 
 
 @runtime_checkable
 class Summarizer(Protocol):
-    """Proposes cited sentences for a list of facts."""
+    """Writes one sentence (or headline) from a few source sentences."""
 
     name: str
 
-    def summarize(self, facts: Sequence[Fact], count: int, date: dt.date) -> Drafts:
-        """Up to ``count`` sentences about ``facts``, for a brief dated ``date``."""
-        ...
-
-    def fits(self, facts: Sequence[Fact], date: dt.date) -> bool:
-        """Whether one prompt with ``facts`` fits the model's context."""
+    def write(self, sources: Sequence[str], ask: str) -> str:
+        """The reply to :func:`brief.prompts.writer_messages` for ``sources`` and ``ask``."""
         ...
 
 
 class ModelSummarizer:
-    """An instruction model asked for JSON sentences citing fact ids (or a seq2seq summary)."""
+    """An instruction model (or a seq2seq summariser) asked for one sentence at a time."""
 
-    def __init__(self, model: TextModel, max_new_tokens: int = 400, context_tokens: int = 4096) -> None:
+    def __init__(self, model: TextModel, max_new_tokens: int = REPLY_TOKENS) -> None:
         self.model = model
         self.name = model.name
         self.max_new_tokens = max_new_tokens
-        self.context_tokens = context_tokens
         self.calls = 0
 
-    def summarize(self, facts: Sequence[Fact], count: int, date: dt.date) -> Drafts:
-        """Ask the model once; parse its JSON, ignoring ids it invented."""
+    def write(self, sources: Sequence[str], ask: str) -> str:
+        """Ask the model once; a seq2seq model gets the sources as plain text."""
         self.calls += 1
-        prompt = self._prompt(facts, count, date)
-        reply = self.model.complete(prompt, self.max_new_tokens)
         if not self.model.chat:
-            return Drafts([Draft(s, ()) for s in split_plain(reply)][:count])
-        return parse_reply(reply, len(facts), count)
-
-    def fits(self, facts: Sequence[Fact], date: dt.date) -> bool:
-        """Estimate the prompt's tokens (about four characters a token) against the context."""
-        counter: Callable[[str], int] = getattr(self.model, "count_tokens", lambda text: len(text) // 4)
-        prompt = self._prompt(facts, 4, date)
-        used = sum(counter(m["content"]) for m in prompt) + 64
-        return used + self.max_new_tokens <= self.context_tokens
-
-    def _prompt(self, facts: Sequence[Fact], count: int, date: dt.date) -> list[dict[str, str]]:
-        if not self.model.chat:
-            return [{"role": "user", "content": " ".join(f.text for f in facts)}]
-        content = TOPIC_TASK.format(date=date.isoformat(), facts=numbered(facts), count=count)
-        return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": content}]
+            return self.model.complete([{"role": "user", "content": " ".join(sources)}], self.max_new_tokens)
+        return self.model.complete(writer_messages(sources, ask), self.max_new_tokens, role="summarizer")
 
 
 class FirstFactsSummarizer:
-    """A model-free summariser for tests: restates the first facts verbatim."""
+    """A model-free summariser for tests: restates its first source verbatim."""
 
     name = "first-facts"
 
     def __init__(self) -> None:
         self.calls = 0
 
-    def summarize(self, facts: Sequence[Fact], count: int, date: dt.date) -> Drafts:
-        """The first ``count`` facts, each citing itself."""
+    def write(self, sources: Sequence[str], ask: str) -> str:
+        """The first source, unchanged."""
         self.calls += 1
-        return Drafts([Draft(f.text, (i,)) for i, f in enumerate(facts[:count])])
-
-    def fits(self, facts: Sequence[Fact], date: dt.date) -> bool:
-        """Always fits."""
-        return True
-
-
-def numbered(facts: Sequence[Fact]) -> str:
-    """Facts as prompt lines: ``S1 [2015-11-17, 3 outlets]: text``."""
-    lines = []
-    for number, fact in enumerate(facts, 1):
-        when = fact.published.isoformat() if fact.published else "undated"
-        outlets = len(fact.sources)
-        lines.append(f"S{number} [{when}, {outlets} outlet{'s' if outlets != 1 else ''}]: {fact.text}")
-    return "\n".join(lines)
-
-
-def parse_reply(reply: str, fact_count: int, count: int) -> Drafts:
-    """Drafts from the model's reply lines; ids it invented are dropped, odd lines ignored.
-
-    Args:
-        reply: ``LABEL: ...`` then one ``- sentence [S1, S2]`` line per sentence.
-        fact_count: how many facts were shown (valid ids are S1..S<fact_count>).
-        count: the most sentences to keep.
-
-    Returns:
-        The drafts and the label ("" when none was given).
-    """
-    label, drafts, structured = "", [], []
-    for line in reply.splitlines():
-        if not label and (match := LABEL_LINE.match(line)):
-            label = match.group("label").strip().strip("\"'*")
-            continue
-        match = CITED_LINE.match(line)
-        text = match.group("text").strip() if match else ""
-        if len(text.split()) < 3:
-            continue
-        ids = [int(n) - 1 for n in re.findall(r"\d+", match.group("ids"))] if match else []
-        drafts.append(Draft(text, tuple(i for i in dict.fromkeys(ids) if 0 <= i < fact_count)))
-        # Chatter ("Sure! Here it is.") has neither a bullet nor ids; listed lines do.
-        structured.append(bool(ids) or bool(re.match(r"\s*(?:[-*•]|\d+[.)])", line)))
-    if any(structured):
-        drafts = [d for d, listed in zip(drafts, structured, strict=True) if listed]
-    return Drafts(drafts[:count], label)
-
-
-def split_plain(text: str) -> list[str]:
-    """Sentences of a plain-text summary (seq2seq models)."""
-    import pysbd
-
-    return [s.strip() for s in pysbd.Segmenter(language="en", clean=False).segment(text) if s.strip()]
-
-
-def parts(facts: Sequence[Fact], summarizer: Summarizer, date: dt.date) -> Iterator[list[Fact]]:
-    """Consecutive runs of facts that each fit one prompt."""
-    current: list[Fact] = []
-    for fact in facts:
-        if current and not summarizer.fits([*current, fact], date):
-            yield current
-            current = []
-        current.append(fact)
-    if current:
-        yield current
-
-
-def settings_facts(topic: Topic, config: Settings) -> list[Fact]:
-    """The facts a topic's summary is written from: the most important ones."""
-    return list(topic.facts[: config.facts_per_prompt])
+        return sources[0] if sources else ""
 
 
 def load_summarizer(config: Settings) -> Summarizer:
@@ -201,31 +88,45 @@ def load_summarizer(config: Settings) -> Summarizer:
 
     source = resolve_generator(config.summarizer, config.cache_dir)
     model = load_text_model(source, config.context_tokens, config.threads, config.seed)
-    return ModelSummarizer(model, config.max_new_tokens, config.context_tokens)
+    return ModelSummarizer(model, config.max_new_tokens)
 
 
-def summarize_topic(topic: Topic, summarizer: Summarizer, gate: Gate, config: Settings, date: dt.date) -> TopicBrief:
-    """A topic's verified summary, written in parts and condensed when its facts overflow one prompt.
+def summarize_topic(
+    topic: Topic,
+    summarizer: Summarizer,
+    gate: Gate,
+    config: Settings,
+    date: dt.date | None = None,
+    count: int | None = None,
+    skip: frozenset[str] = frozenset(),
+) -> TopicBrief:
+    """A topic's verified summary and a label that passed the same gate.
 
     Args:
         topic: the topic, most important fact first.
-        summarizer: proposes sentences.
-        gate: verifies each proposal.
-        config: settings (sentences per topic, facts per prompt).
-        date: the brief's date, which the prompt states.
+        summarizer: writes each sentence.
+        gate: verifies each sentence and the label.
+        config: settings (sentences per topic).
+        date: the brief's date (kept for callers; the facts carry their own dates).
+        count: sentences to write (default ``config.summary_sentences``); 0 writes
+            nothing and costs nothing (a topic the page has no room for).
+        skip: ids of facts another part of the page already states (the lead).
 
     Returns:
-        The topic, relabelled when the summariser's label checks out, with its claims.
+        The topic, relabelled, with its claims.
     """
-    facts = settings_facts(topic, config)
-    chunks = list(parts(facts, summarizer, date))
-    if len(chunks) > 1:
-        partial = [v for chunk in chunks for v in _verified(summarizer.summarize(chunk, config.summary_sentences, date), chunk, gate)]
-        facts = [Fact(id=f"part{i}", text=v.claim.text, sentences=v.evidence) for i, v in enumerate(partial)]
-    drafts = summarizer.summarize(facts, config.summary_sentences, date)
-    verdicts = _verified(drafts, facts, gate)
-    label = drafts.label if _label_ok(drafts.label, topic) else topic.label
-    return TopicBrief(replace(topic, label=label), tuple(v.claim for v in verdicts))
+    wanted = config.summary_sentences if count is None else count
+    if wanted <= 0:
+        central = next((f for f in topic.facts if printable(f)), None)
+        return TopicBrief(replace(topic, label=label_from_fact(central.text)) if central else topic, ())
+    facts = [f for f in topic.facts if f.id not in skip] or list(topic.facts)
+    claims: list[Claim] = []
+    for task in tasks_for(facts, wanted):
+        claim = write_task(task, summarizer, gate)
+        if claim is not None and all(claim.text != c.text for c in claims):
+            claims.append(claim)
+    label = topic_label(topic, summarizer, gate)
+    return TopicBrief(replace(topic, label=label), tuple(claims))
 
 
 def topics(
@@ -254,16 +155,6 @@ def topics(
     return [summarize_topic(topic, summarizer, gate, config, date) for topic in found]
 
 
-def lead(briefs: Sequence[TopicBrief], count: int) -> tuple[Claim, ...]:
-    """The "key developments" lead: the first verified sentence of each leading topic.
-
-    Built from claims that already passed the gate, so the lead costs no model
-    call and can say nothing the topic sections do not.
-    """
-    firsts = [next((c for c in b.summary if c.method != "conflict"), None) for b in briefs]
-    return tuple(c for c in firsts if c is not None)[:count]
-
-
 def default_gate(config: Settings, summarizer: Summarizer, embedder: Embedder | None = None) -> Gate:
     """The gate ``config`` describes: its judge (sharing the summariser's model) and embedder."""
     from brief.embed import CachedEmbedder, load_embedder
@@ -280,24 +171,40 @@ def newest_date(found: Sequence[Topic]) -> dt.date | None:
     return max(dates) if dates else None
 
 
-def _verified(drafts: Drafts, facts: Sequence[Fact], gate: Gate) -> list[Verdict]:
-    """Gate each draft; drop repeats (two drafts that fell back to the same source sentence)."""
-    verdicts: list[Verdict] = []
-    seen: set[str] = set()
-    for draft in drafts.sentences:
-        verdict = gate.check(draft.text, [facts[i] for i in draft.cited], facts)
-        if verdict is not None and verdict.claim.text not in seen:
-            seen.add(verdict.claim.text)
-            verdicts.append(verdict)
-    return verdicts
+# --- labels -------------------------------------------------------------------------
+
+
+def topic_label(topic: Topic, summarizer: Summarizer, gate: Gate) -> str:
+    """A headline for the topic that is true: the model's when it passes the gate, else the central fact's.
+
+    A label is a claim: it is checked lexically and by the judge against the
+    topic's central facts, like any printed sentence.
+    """
+    central = [f for f in topic.facts if printable(f)][:3] or list(topic.facts[:1])
+    if not central:
+        return topic.label
+    sources = [f.text for f in central]
+    label = clean_reply(summarizer.write(sources, LABEL_ASK)).rstrip(".")
+    if LABEL_WORDS[0] <= len(label.split()) <= LABEL_WORDS[1] and gate.supports(label, central, LABEL_ASK):
+        return label[:1].upper() + label[1:]
+    return label_from_fact(central[0].text)
+
+
+def label_from_fact(text: str, limit: int = 8) -> str:
+    """A label made from a fact's opening clause: its first words up to a natural break."""
+    clause = re.split(r",|;|:| - | – | — |\bwho\b|\bwhich\b|\bthat\b|\bafter\b|\bas\b", text, maxsplit=1)[0]
+    words = clause.strip().rstrip(".").split()
+    short = " ".join(words[:limit])
+    return short + ("…" if len(words) > limit else "")
 
 
 def distinct_labels(briefs: Sequence[TopicBrief], fallback: dict[str, str]) -> list[TopicBrief]:
     """Give each topic a label that tells it apart from the others.
 
-    A model label made only of words the whole story shares ("the attacks")
-    says nothing about the topic, and two topics must never share a label; such
-    labels give way to the clustering label in ``fallback`` (by topic id).
+    A label made only of words the whole story shares ("the attacks") says
+    nothing about the topic, and two topics must never share a label; such a
+    label gives way to one built from the topic's central fact (``fallback``
+    maps topic ids to the clustering label, used only when that is no help).
     """
     word_sets = [{w for f in b.topic.facts for w in content_words(f.text)} for b in briefs]
     event_words = {w for w in set().union(*word_sets) if sum(w in ws for ws in word_sets) * 2 >= len(word_sets) >= 2}
@@ -307,7 +214,8 @@ def distinct_labels(briefs: Sequence[TopicBrief], fallback: dict[str, str]) -> l
         label = brief.topic.label
         words = content_words(label)
         if label.lower() in used or (words and words <= event_words):
-            label = fallback.get(brief.topic.id, label)
+            central = next((f for f in brief.topic.facts if printable(f)), None)
+            label = label_from_fact(central.text) if central else fallback.get(brief.topic.id, label)
         if label.lower() in used:
             label = f"{label} ({len(used) + 1})"
         used.add(label.lower())
@@ -315,9 +223,117 @@ def distinct_labels(briefs: Sequence[TopicBrief], fallback: dict[str, str]) -> l
     return distinct
 
 
-def _label_ok(label: str, topic: Topic) -> bool:
-    """A model label is used only if short and every name and number in it is in the topic."""
-    words = label.split()
-    if not 1 <= len(words) <= 8:
+# --- writing a topic one small task at a time ----------------------------------------
+#
+# A 1.5B model on two cores writes poorly when asked for a whole summary at once and
+# makes things up when told to use its own words. It is asked instead for one
+# sentence at a time, from the one to three facts that sentence must carry. Every
+# prompt opens with the same instruction, so llama.cpp's KV cache serves that part,
+# and the judge continues the writer's own conversation, so it reads only its question.
+
+# Words a printed sentence may take; a source sentence this short is printed as it is.
+SHORT_ENOUGH = 16
+MAX_SENTENCE_WORDS = 24
+MIN_PRINTABLE_WORDS = 6
+FUSE_OVERLAP = (0.15, 0.6)
+QUOTE_HEAVY = 0.3
+METADATA = re.compile(r"^\s*(?:title|source|date|url|published|updated|outlet|headline|author|by)\s*:|https?://", re.I)
+ATTRIBUTION = re.compile(
+    r"\b(?:said|says|told|according to|stated|added|warned|wrote|announced|asked|tweeted|declared)\b", re.I
+)
+
+
+def clean_reply(reply: str) -> str:
+    """The first line of a reply, without bullets, labels or wrapping quotes."""
+    line = next((ln.strip() for ln in reply.splitlines() if ln.strip()), "")
+    line = re.sub(r"^(?:[-*•]|\d+[.)]|(?:sentence|headline|answer|rewrite)\s*:)\s*", "", line, flags=re.I)
+    if len(line) > 1 and line[0] in "\"“'" and line[-1] in "\"”'":
+        line = line[1:-1].strip()
+    return line
+
+
+def quote_share(text: str) -> float:
+    """The share of a sentence's characters inside quotation marks."""
+    return sum(len(q) for q in re.findall(r"[\"“][^\"”]*[\"”]", text)) / max(len(text), 1)
+
+
+def printable(fact: Fact) -> bool:
+    """Whether a fact can stand on the page: a whole statement, not a header line or a bare quote."""
+    text = fact.text.strip()
+    if len(text.split()) < MIN_PRINTABLE_WORDS or METADATA.search(text) or text.endswith("?"):
         return False
-    return lexical_check(label, [s for f in topic.facts for s in f.sentences]).passed
+    if quote_share(text) > 0.5 and not ATTRIBUTION.search(text):
+        return False
+    return bool(re.search(r"[.!][\'\"’”)]*$", text))
+
+
+@dataclass(frozen=True)
+class Task:
+    """One printed sentence to write: the facts it must carry (one to three) and its length."""
+
+    facts: tuple[Fact, ...]
+    words: int
+
+    @property
+    def needs_model(self) -> bool:
+        """A single short fact is printed as it is, at no cost."""
+        return len(self.facts) > 1 or len(self.facts[0].text.split()) > SHORT_ENOUGH
+
+
+def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
+    return len(a & b) / max(min(len(a), len(b)), 1)
+
+
+def tasks_for(facts: Sequence[Fact], count: int, fuse: bool = True) -> list[Task]:
+    """The sentences a topic prints: its most important printable facts, each fused with a related one.
+
+    Args:
+        facts: the topic's facts, most important first.
+        count: how many sentences the page has room for.
+        fuse: whether to pair facts (False: one fact per sentence).
+
+    Returns:
+        Up to ``count`` tasks, most important first; no fact is used twice and
+        no two tasks say the same thing.
+    """
+    # Quotes give way to plain statements of fact; within each, importance decides.
+    pool = sorted((f for f in facts if printable(f)), key=lambda f: quote_share(f.text) > QUOTE_HEAVY)
+    words = {f.id: content_words(f.text) for f in pool}
+    used: set[str] = set()
+    tasks: list[Task] = []
+    for fact in pool:
+        if len(tasks) >= count:
+            break
+        if fact.id in used or any(_overlap(words[fact.id], words[u]) >= FUSE_OVERLAP[1] for u in used):
+            continue
+        used.add(fact.id)
+        partner = _partner(fact, pool, words, used) if fuse else None
+        if partner is not None:
+            used.add(partner.id)
+        chosen = (fact, partner) if partner is not None else (fact,)
+        tasks.append(Task(chosen, MAX_SENTENCE_WORDS if partner else min(SHORT_ENOUGH + 2, MAX_SENTENCE_WORDS)))
+    return tasks
+
+
+def _partner(fact: Fact, pool: Sequence[Fact], words: dict[str, frozenset[str]], used: set[str]) -> Fact | None:
+    """The related fact that adds most to ``fact``: shares its subject, does not repeat it."""
+    best, best_overlap = None, FUSE_OVERLAP[0]
+    for other in pool:
+        if other.id in used or len(fact.text.split()) + len(other.text.split()) > 70:
+            continue
+        if any(_overlap(words[other.id], words[u]) >= FUSE_OVERLAP[1] for u in used):
+            continue
+        overlap = _overlap(words[fact.id], words[other.id])
+        if best_overlap <= overlap < FUSE_OVERLAP[1]:
+            best, best_overlap = other, overlap
+    return best
+
+
+def write_task(task: Task, summarizer: Summarizer, gate: Gate) -> Claim | None:
+    """Write one task's sentence and gate it; a fact short enough is printed as it is."""
+    if not task.needs_model:
+        return gate.verbatim(task.facts[0])
+    ask = SENTENCE_ASK.format(words=task.words)
+    text = clean_reply(summarizer.write([f.text for f in task.facts], ask))
+    verdict = gate.check(text, task.facts, task.facts, ask=ask)
+    return verdict.claim if verdict else None

@@ -34,9 +34,12 @@ from brief.errors import ModelError
 from brief.generate import TextModel, load_text_model
 from brief.models import resolve_generator
 from brief.numbers import numbers_in
+from brief.prompts import SENTENCE_ASK, check_messages
 from brief.records import Citation, Claim, Fact, Sentence
 
 log = logging.getLogger(__name__)
+
+DEFAULT_ASK = SENTENCE_ASK.format(words=24)
 
 # Word-sequence similarity at which a generated sentence is a copy of its source.
 NEAR_VERBATIM = 0.92
@@ -50,12 +53,6 @@ NOT_NAMES = frozenset(
     "meanwhile however earlier later today yesterday tonight".split()
 )
 
-JUDGE_SYSTEM = "You are a careful fact checker for a news desk. Answer only YES or NO."
-JUDGE_PROMPT = (
-    "Evidence:\n{evidence}\n\nClaim: {claim}\n\n"
-    "Is every detail of the claim (who did what, to whom, where, when, how many) stated in the evidence? "
-    "Answer YES or NO."
-)
 
 
 @runtime_checkable
@@ -64,8 +61,8 @@ class Judge(Protocol):
 
     name: str
 
-    def entailment(self, claim: str, evidence: Sequence[str]) -> float:
-        """Probability that ``evidence`` entails ``claim``."""
+    def entailment(self, claim: str, evidence: Sequence[str], ask: str = DEFAULT_ASK) -> float:
+        """Probability that ``evidence`` entails ``claim`` (``ask``: what the writer was asked for)."""
         ...
 
 
@@ -73,7 +70,9 @@ class ModelJudge:
     """An instruction model asked YES/NO about one claim against its cited sentences only.
 
     Showing it the whole topic instead lets it say "supported" to claims that
-    mix facts from different sentences, so it only ever sees the citations.
+    mix facts from different sentences, so it only ever sees the citations. The
+    prompt is the writer's conversation with the claim as its reply, then the
+    question: right after the writer's call, the KV cache holds all but the question.
     """
 
     def __init__(self, model: TextModel) -> None:
@@ -81,15 +80,10 @@ class ModelJudge:
         self.name = model.name
         self.calls = 0
 
-    def entailment(self, claim: str, evidence: Sequence[str]) -> float:
+    def entailment(self, claim: str, evidence: Sequence[str], ask: str = DEFAULT_ASK) -> float:
         """P(YES) from the model's first reply token."""
         self.calls += 1
-        listed = "\n".join(f"- {text}" for text in evidence)
-        messages = [
-            {"role": "system", "content": JUDGE_SYSTEM},
-            {"role": "user", "content": JUDGE_PROMPT.format(evidence=listed, claim=claim)},
-        ]
-        return self.model.yes_probability(messages)
+        return self.model.yes_probability(check_messages(claim, evidence, ask), role="judge")
 
 
 class CrossEncoderJudge:
@@ -103,7 +97,7 @@ class CrossEncoderJudge:
         labels = {v.lower(): int(k) for k, v in self._model.config.id2label.items()}
         self._entailment_index = labels.get("entailment", 1)
 
-    def entailment(self, claim: str, evidence: Sequence[str]) -> float:
+    def entailment(self, claim: str, evidence: Sequence[str], ask: str = DEFAULT_ASK) -> float:
         """Softmax probability of the entailment label for (evidence, claim)."""
         scores = self._model.predict([(" ".join(evidence), claim)], apply_softmax=True)
         return float(scores[0][self._entailment_index])
@@ -117,7 +111,7 @@ class ConstantJudge:
         self.name = f"constant-{score}"
         self.calls = 0
 
-    def entailment(self, claim: str, evidence: Sequence[str]) -> float:
+    def entailment(self, claim: str, evidence: Sequence[str], ask: str = DEFAULT_ASK) -> float:
         """The fixed score."""
         self.calls += 1
         return self.score
@@ -323,28 +317,33 @@ class Gate:
         self.threshold = threshold
         self.evidence_limit = evidence_limit
 
-    def check(self, text: str, cited: Sequence[Fact], pool: Sequence[Fact]) -> Verdict | None:
-        """Verify ``text``; returns an abstractive claim, an extractive stand-in, or None.
+    def check(self, text: str, cited: Sequence[Fact], pool: Sequence[Fact], ask: str = DEFAULT_ASK) -> Verdict | None:
+        """Verify ``text``; returns the claim as written, an extractive stand-in, or None.
 
         Args:
             text: the generated sentence.
-            cited: the facts the summariser says it restates.
+            cited: the facts the summariser was given or says it restates.
             pool: all facts it was shown, to align with when ``cited`` falls short.
+            ask: what the writer was asked for (the judge's prompt repeats it).
 
         Returns:
-            A verdict whose claim is the sentence itself when both checks pass,
-            else its best supporting fact verbatim; None when nothing supports it.
+            A verdict whose claim is the sentence itself when both checks pass
+            (its ``method`` computed from the text: verbatim, near-verbatim or
+            abstractive), else its best supporting fact verbatim, marked
+            extractive; None when nothing supports it.
         """
         ranked = self._ranked(text, pool)
         if not complete_sentence(text):
             return self._extractive(text, [*cited, *ranked], "not a complete sentence")
         facts, lexical = self._aligned(text, list(cited) or ranked[:1], ranked)
         if lexical.passed:
+            if any(text.strip() == s.text.strip() for f in facts for s in f.sentences):
+                return Verdict(Claim(text, _citations(facts), "verbatim", None, ("lexical", "verbatim")), _sentences(facts))
             copied = _copied_from(text, facts)
             if copied is not None:
-                claim = Claim(text, _citations(facts), "abstractive", None, ("lexical", f"near-verbatim {copied:.2f}"))
+                claim = Claim(text, _citations(facts), "near-verbatim", None, ("lexical", f"near-verbatim {copied:.2f}"))
                 return Verdict(claim, _sentences(facts))
-            score = self.judge.entailment(text, [f.text for f in facts[: self.evidence_limit]])
+            score = self.judge.entailment(text, [f.text for f in facts[: self.evidence_limit]], ask)
             if score >= self.threshold:
                 claim = Claim(text, _citations(facts), "abstractive", round(score, 3), ("lexical", "entailment"))
                 return Verdict(claim, _sentences(facts))
@@ -352,6 +351,27 @@ class Gate:
         else:
             reason = "unsupported " + ", ".join(lexical.missing)
         return self._extractive(text, [*facts, *ranked], reason)
+
+    def supports(
+        self, text: str, facts: Sequence[Fact], ask: str = DEFAULT_ASK, shown: Sequence[str] | None = None
+    ) -> bool:
+        """Whether a phrase that need not be a sentence (a label, a headline) is supported.
+
+        Args:
+            text: the phrase.
+            facts: every fact it may rest on; its names and numbers must be in their sentences.
+            ask: what the writer was asked for.
+            shown: what the writer was shown (default: the first facts), which the judge reads.
+        """
+        if not lexical_check(text, _sentences(facts)).passed:
+            return False
+        evidence = list(shown) if shown is not None else [f.text for f in facts[: self.evidence_limit]]
+        return self.judge.entailment(text, evidence, ask) >= self.threshold
+
+    @staticmethod
+    def verbatim(fact: Fact) -> Claim:
+        """A fact printed as its sources write it: nothing to check."""
+        return Claim(fact.text, _citations([fact]), "verbatim", None, ("verbatim",))
 
     def _aligned(self, text: str, facts: list[Fact], ranked: Sequence[Fact]) -> tuple[list[Fact], LexicalResult]:
         """Add the most similar facts that hold what the cited ones lack, up to the evidence limit.

@@ -1,26 +1,31 @@
-"""Summaries: prompts, parsing, fitting to context, and the gate around a (fake) model."""
+"""Summaries written one small task at a time, and the gate around a (fake) model."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
 
 from brief.config import Settings
 from brief.embed import HashingEmbedder
 from brief.facts import fact_id
-from brief.records import Fact, Sentence, Topic
+from brief.generate import Accounting
+from brief.prompts import CHECK_QUESTION, LABEL_ASK, check_messages, writer_messages
+from brief.records import Fact, Sentence, Topic, TopicBrief
 from brief.summarize import (
+    FirstFactsSummarizer,
     ModelSummarizer,
-    lead,
-    numbered,
-    parse_reply,
-    parts,
+    Task,
+    clean_reply,
+    distinct_labels,
+    label_from_fact,
+    printable,
     summarize_topic,
+    tasks_for,
+    write_task,
 )
 from brief.verify import ConstantJudge, Gate
 
-DAY = dt.date(2015, 11, 17)
+DAY = dt.date(2021, 3, 9)
 
 
 def make_fact(text: str, article: str = "a1", index: int = 0) -> Fact:
@@ -28,110 +33,160 @@ def make_fact(text: str, article: str = "a1", index: int = 0) -> Fact:
 
 
 FACTS = [
-    make_fact('Police carried out 128 raids overnight, the interior minister said "in the early hours."', "a1", 0),
-    make_fact("The defence minister asked EU partners for help in other operations.", "a2", 3),
-    make_fact("Belgian police detained two people in Brussels on terrorism charges.", "a3", 5),
+    make_fact("Rescue teams pulled 41 people alive from collapsed buildings in the port city of Velmar on Monday.", "a1", 0),
+    make_fact("The regional governor said 41 people were rescued in Velmar and 300 homes were damaged.", "a2", 3),
+    make_fact("Officials in the regional capital, Ostrava Nova, ordered all schools and public offices closed until Friday across the whole province.", "a3", 5),
+    make_fact("Three aftershocks shook the coast overnight, the national seismology centre said.", "a1", 2),
 ]
-TOPIC = Topic("t1", "Raids, arrests", ("raids", "police"), tuple(FACTS), 3.0)
+TOPIC = Topic("t1", "Rescue · Velmar", ("rescue", "velmar"), tuple(FACTS), 3.0)
 
 
 class ScriptedModel:
-    """A chat model that replies in the line format with fixed content, and records its prompts."""
+    """A chat model that answers each writing prompt from a script and records every prompt."""
 
     chat = True
     name = "scripted"
 
-    def __init__(self, reply: dict[str, Any]) -> None:
-        lines = [f"LABEL: {reply['label']}"]
-        lines += [f"- {s['text']} [{', '.join(s['sources'])}]" for s in reply["sentences"]]
-        self.reply = "\n".join(lines)
+    def __init__(self, replies: Sequence[str], yes: float = 1.0) -> None:
+        self.replies = list(replies)
+        self.yes = yes
         self.prompts: list[Sequence[dict[str, str]]] = []
+        self.judged: list[Sequence[dict[str, str]]] = []
+        self.usage = Accounting()
 
-    def complete(self, messages: Sequence[dict[str, str]], max_tokens: int) -> str:
+    def complete(self, messages: Sequence[dict[str, str]], max_tokens: int, role: str = "summarizer") -> str:
         self.prompts.append(messages)
-        return self.reply
+        return self.replies.pop(0) if self.replies else ""
 
-    def yes_probability(self, messages: Sequence[dict[str, str]]) -> float:
-        return 1.0
-
-
-def gate() -> Gate:
-    return Gate(ConstantJudge(1.0), HashingEmbedder(), threshold=0.65)
+    def yes_probability(self, messages: Sequence[dict[str, str]], role: str = "judge") -> float:
+        self.judged.append(messages)
+        return self.yes
 
 
-def test_prompt_numbers_facts_with_date_and_outlets() -> None:
-    lines = numbered(FACTS).splitlines()
-    assert lines[0].startswith("S1 [2015-11-17, 1 outlet]: Police carried out 128 raids")
-    assert len(lines) == 3
+def gate(score: float = 1.0) -> Gate:
+    return Gate(ConstantJudge(score), HashingEmbedder(), threshold=0.65)
 
 
-def test_parse_reply_drops_invented_ids_and_tolerates_odd_lines() -> None:
-    reply = "Sure! Here it is.\nLABEL: **Police raids**\n- Police raided homes overnight. [S2, S9, S2]\n\n2) Two men were held (S1)\nok"
-    drafts = parse_reply(reply, fact_count=3, count=3)
-    assert drafts.label == "Police raids"
-    assert [d.cited for d in drafts.sentences] == [(1,), (0,)]
-    assert drafts.sentences[0].text == "Police raided homes overnight."
-    assert parse_reply("", 3, 3).sentences == []
+def test_metadata_lines_fragments_questions_and_bare_quotes_are_not_printable() -> None:
+    assert printable(FACTS[0])
+    assert not printable(make_fact("Source: https://example.org/2021/03/09/quake Date: 2021-03-09"))
+    assert not printable(make_fact("People are wailing, crying."))
+    assert not printable(make_fact('"We have lost everything we had in this world, everything," .'))
+    assert not printable(make_fact("Will the government rebuild the old town before winter comes?"))
+    assert printable(make_fact('"We have lost everything," said Ana Petrov, a shopkeeper in the old town.'))
 
 
-def test_parse_reply_keeps_at_most_count_sentences() -> None:
-    reply = "\n".join(f"- Sentence number {n} is here. [S1]" for n in range(6))
-    assert len(parse_reply(reply, 1, 3).sentences) == 3
+def test_tasks_pair_related_facts_and_never_reuse_or_repeat_one() -> None:
+    tasks = tasks_for(FACTS, 3)
+    used = [f.id for t in tasks for f in t.facts]
+    assert len(used) == len(set(used))
+    assert tasks[0].facts[0] is FACTS[0]
+    assert FACTS[1] in tasks[0].facts  # shares the rescue in Velmar: fused with the first
+    assert all(t.words <= 24 for t in tasks)
 
 
-def test_model_summary_passes_the_gate_and_keeps_a_checked_label() -> None:
-    model = ScriptedModel(
-        {"label": "Police raids", "sentences": [{"text": "Police carried out 128 raids overnight.", "sources": ["S1"]}]}
-    )
-    brief = summarize_topic(TOPIC, ModelSummarizer(model), gate(), Settings(), DAY)
-    assert brief.topic.label == "Police raids"
-    assert [c.method for c in brief.summary] == ["abstractive"]
-    assert brief.summary[0].citations[0].source == "a1"
+def test_quotes_give_way_to_plain_statements() -> None:
+    quote = make_fact('"Everything is gone, the whole street is gone," said Ana Petrov, a shopkeeper in Velmar.', "a4", 1)
+    tasks = tasks_for([quote, FACTS[2]], 1)
+    assert tasks[0].facts[0] is FACTS[2]
 
 
-def test_fake_summariser_inventions_never_reach_the_summary() -> None:
+def test_a_short_fact_is_printed_as_it_is_without_a_model_call() -> None:
+    short = make_fact("Three aftershocks shook the coast overnight.", "a1", 2)
+    model = ScriptedModel(["should not be asked"])
+    claim = write_task(Task((short,), 18), ModelSummarizer(model), gate())
+    assert claim is not None and claim.text == short.text and claim.method == "verbatim"
+    assert model.prompts == []
+
+
+def test_a_fused_sentence_passes_the_gate_and_its_method_is_computed() -> None:
+    fused = "Rescue teams pulled 41 people alive from collapsed buildings in Velmar, where 300 homes were damaged."
+    model = ScriptedModel([f"Sentence: {fused}"])
+    claim = write_task(Task((FACTS[0], FACTS[1]), 24), ModelSummarizer(model), gate())
+    assert claim is not None and claim.text == fused
+    assert claim.method == "abstractive"
+    assert {c.source for c in claim.citations} == {"a1", "a2"}
+    # The prompt opens with the fixed instruction and lists both sources.
+    assert model.prompts[0] == writer_messages([FACTS[0].text, FACTS[1].text], "One sentence of at most 24 words:")
+
+
+def test_inventions_fall_back_to_the_source_sentence() -> None:
     invented = [
-        "Police carried out 412 raids overnight.",  # a number no source gives
-        "Prime Minister Valls said police carried out 128 raids overnight.",  # a name no source gives
-        "Police carried out 128 raids on the night of 12-13 November.",  # the wrong night
+        "Rescue teams pulled 412 people alive from collapsed buildings in Velmar on Monday.",  # a number
+        "Prime Minister Rask said rescue teams pulled 41 people alive in Velmar on Monday.",  # a name
     ]
-    model = ScriptedModel({"label": "Kremlin raids", "sentences": [{"text": t, "sources": ["S1"]} for t in invented]})
-    brief = summarize_topic(TOPIC, ModelSummarizer(model), gate(), Settings(summary_sentences=3), DAY)
-    printed = " ".join(c.text for c in brief.summary)
-    assert "412" not in printed and "Valls" not in printed and "12-13" not in printed
-    assert all(c.method == "extractive" for c in brief.summary)
-    # The three fall back to the same source sentence, which is printed once.
-    assert [c.text for c in brief.summary] == [FACTS[0].text]
-    assert brief.topic.label == "Raids, arrests"  # "Kremlin" is in no source: the label is refused
+    for text in invented:
+        claim = write_task(Task((FACTS[0],), 18), ModelSummarizer(ScriptedModel([text])), gate())
+        assert claim is not None and claim.method == "extractive" and claim.text == FACTS[0].text
 
 
-def test_long_topics_are_summarised_in_parts_then_condensed() -> None:
-    model = ScriptedModel({"label": "x", "sentences": [{"text": "Police carried out 128 raids overnight.", "sources": ["S1"]}]})
-    summarizer = ModelSummarizer(model, max_new_tokens=10, context_tokens=10 + 64 + 150)
-    assert len(list(parts(FACTS, summarizer, DAY))) > 1
-    brief = summarize_topic(TOPIC, summarizer, gate(), Settings(), DAY)
-    assert len(model.prompts) == len(list(parts(FACTS, summarizer, DAY))) + 1
-    assert brief.summary and brief.summary[0].citations[0].source == "a1"
+def test_a_sentence_the_judge_rejects_is_not_printed_as_written() -> None:
+    text = "Rescue teams in Velmar pulled 41 people from buildings on Monday."
+    claim = write_task(Task((FACTS[0],), 18), ModelSummarizer(ScriptedModel([text])), gate(score=0.2))
+    assert claim is not None and claim.method == "extractive" and "entailment 0.20" in claim.checks[-1]
 
 
-def test_lead_takes_the_first_verified_sentence_of_each_leading_topic() -> None:
-    model = ScriptedModel({"label": "x", "sentences": [{"text": "Police carried out 128 raids overnight.", "sources": ["S1"]}]})
-    briefs = [summarize_topic(TOPIC, ModelSummarizer(model), gate(), Settings(), DAY)] * 5
-    assert [c.text for c in lead(briefs, 4)] == ["Police carried out 128 raids overnight."] * 4
+def test_the_judge_continues_the_writers_conversation() -> None:
+    messages = check_messages("A claim.", ["Source one."], "One sentence of at most 18 words:")
+    assert messages[:2] == writer_messages(["Source one."], "One sentence of at most 18 words:")
+    assert messages[2] == {"role": "assistant", "content": "A claim."}
+    assert messages[3]["content"] == CHECK_QUESTION
+
+
+def test_topic_summary_writes_the_planned_count_skips_the_leads_facts_and_gates_the_label() -> None:
+    model = ScriptedModel(
+        ["Officials ordered schools closed until Friday across the province.", "Rescue in Velmar"]
+    )
+    brief = summarize_topic(TOPIC, ModelSummarizer(model), gate(), Settings(), DAY, count=2,
+                            skip=frozenset({FACTS[0].id, FACTS[1].id}))
+    assert all(c.source != "a2" for claim in brief.summary for c in claim.citations)
+    assert brief.summary[0].method == "abstractive"
+    assert brief.summary[1].text == FACTS[3].text  # short enough: printed as it is
+    assert brief.topic.label == "Rescue in Velmar"
+    assert model.prompts[-1][1]["content"].endswith(LABEL_ASK)
+
+
+def test_a_label_naming_what_no_source_says_is_refused() -> None:
+    model = ScriptedModel(["Officials ordered schools closed until Friday.", "Kremlin rescue"])
+    brief = summarize_topic(TOPIC, ModelSummarizer(model), gate(), Settings(), DAY, count=1)
+    assert "Kremlin" not in brief.topic.label
+    assert brief.topic.label == label_from_fact(FACTS[0].text)
+    assert " · " not in brief.topic.label
+
+
+def test_a_topic_with_no_room_costs_no_call() -> None:
+    model = ScriptedModel(["x"])
+    brief = summarize_topic(TOPIC, ModelSummarizer(model), gate(), Settings(), DAY, count=0)
+    assert brief.summary == () and model.prompts == []
+    assert " · " not in brief.topic.label
+
+
+def test_replies_are_cleaned_of_bullets_labels_and_wrapping_quotes() -> None:
+    assert clean_reply('Sentence: "Schools closed."\nExtra chatter') == "Schools closed."
+    assert clean_reply("- Schools closed.") == "Schools closed."
+    assert clean_reply("\n\n") == ""
+
+
+def test_label_from_a_fact_cuts_at_a_natural_break() -> None:
+    assert label_from_fact("Rescue teams pulled 41 people alive, officials said.") == "Rescue teams pulled 41 people alive"
+    assert label_from_fact("One two three four five six seven eight nine ten.").endswith("…")
+
+
+def test_fake_summariser_restates_its_first_source() -> None:
+    assert FirstFactsSummarizer().write(["a b c", "d"], "x") == "a b c"
 
 
 def test_labels_that_repeat_or_name_only_the_whole_event_give_way() -> None:
-    from brief.records import TopicBrief
-    from brief.summarize import distinct_labels
-
     def topic_brief(topic_id: str, label: str, text: str) -> TopicBrief:
-        facts = (make_fact(f"The attacks in the capital: {text}"),)
+        facts = (make_fact(f"The quake in the capital region: {text}"),)
         return TopicBrief(Topic(topic_id, label, (), facts), ())
 
     briefs = [
-        topic_brief("a", "Capital Attacks", "police raided homes overnight."),
-        topic_brief("b", "Police raids", "ministers pledged military support."),
-        topic_brief("c", "Police raids", "jets struck a training camp."),
+        topic_brief("a", "Capital Quake", "rescuers searched homes overnight."),
+        topic_brief("b", "Rescue work", "ministers pledged military support."),
+        topic_brief("c", "Rescue work", "jets dropped supplies at a camp."),
     ]
-    labels = [b.topic.label for b in distinct_labels(briefs, {"a": "Raids · homes", "b": "b-kw", "c": "Strikes · camp"})]
-    assert labels == ["Raids · homes", "Police raids", "Strikes · camp"]
+    labels = [b.topic.label for b in distinct_labels(briefs, {})]
+    assert labels[1] == "Rescue work"
+    assert len({label.lower() for label in labels}) == 3
+    assert labels[0] == "The quake in the capital region"

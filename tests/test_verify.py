@@ -130,7 +130,22 @@ class TestNearVerbatim:
             "Police have yet to announce the capture of anyone suspected of direct involvement in the slaughter.",
             [self.source], [self.source],
         )
-        assert verdict is not None and verdict.claim.method == "abstractive" and judge.calls == 0
+        assert verdict is not None and verdict.claim.method == "verbatim" and judge.calls == 0
+
+    def test_a_light_edit_is_near_verbatim_and_needs_no_judge(self) -> None:
+        judge = ConstantJudge(0.0)
+        verdict = Gate(judge, HashingEmbedder(), 0.65).check(
+            "Police have yet to announce the capture of anyone suspected of involvement in the slaughter.",
+            [self.source], [self.source],
+        )
+        assert verdict is not None and verdict.claim.method == "near-verbatim" and judge.calls == 0
+
+    def test_a_decimal_no_source_gives_is_refused(self) -> None:
+        quake = fact(sentence("A magnitude 6.1 earthquake struck the coast on Monday."))
+        verdict = Gate(ConstantJudge(1.0), HashingEmbedder(), 0.65).check(
+            "A magnitude 7.4 earthquake struck the coast on Monday.", [quake], [quake]
+        )
+        assert verdict is not None and verdict.claim.method == "extractive"
 
     def test_a_copy_that_drops_a_negation_goes_to_the_judge(self) -> None:
         judge = ConstantJudge(0.0)

@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 
 HTML_TEMPLATE = "brief.html"
 DIGEST_TEMPLATE = "digest.md.j2"
+TIMELINE_TEMPLATE = "timeline.md.j2"
 
 _MONTHS = (
     "January", "February", "March", "April", "May", "June",

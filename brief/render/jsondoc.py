@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from brief.figures import display_value
-from brief.records import Brief, Citation, Claim, Fact, Figure
+from brief.records import Brief, Citation, Claim, Fact, Figure, SetAside
 from brief.render.common import source_numbers
 from brief.render.files import atomic_write
 
@@ -47,6 +47,11 @@ def _figure_json(f: Figure, numbers: Mapping[str, int]) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def set_aside_json(s: SetAside) -> dict[str, Any]:
+    """An article left out of a brief, with the story it went to (or ``"no story"``)."""
+    return {"id": s.id, "title": s.title, "outlet": s.outlet, "story": s.story or "no story"}
+
+
 def _plain(value: Any) -> Any:
     """JSON-friendly copy of settings-like values (paths, dates, tuples)."""
     if isinstance(value, Mapping):
@@ -68,8 +73,8 @@ def json_dump(brief: Brief) -> dict[str, Any]:
 
     Returns:
         A dict with ``date``, ``title``, ``generated_at``, ``sources``, ``topics``,
-        ``lead``, ``other``, ``figures``, ``conflicts``, ``omitted``,
-        ``since_last``, ``models`` and ``settings``.
+        ``lead``, ``other``, ``figures``, ``conflicts``, ``timeline``, ``omitted``,
+        ``since_last``, ``story``, ``set_aside``, ``models`` and ``settings``.
     """
     numbers = source_numbers(brief)
     return {
@@ -96,12 +101,24 @@ def json_dump(brief: Brief) -> dict[str, Any]:
              "values": [_figure_json(f, numbers) for f in k.values]}
             for k in brief.conflicts
         ],  # fmt: skip
+        "timeline": [
+            {"date": e.date.isoformat(), "text": e.text,
+             "citations": [_citation_json(x, numbers) for x in e.citations]}
+            for e in brief.timeline
+        ],  # fmt: skip
         "omitted": list(brief.omitted),
         "since_last": [
             {"kind": ch.kind, "text": ch.text,
              "citations": [_citation_json(x, numbers) for x in ch.citations]}
             for ch in brief.since_last
         ],  # fmt: skip
+        "story": (
+            {"id": brief.story.id, "slug": brief.story.slug, "title": brief.story.title,
+             "articles": brief.story.articles}
+            if brief.story else None
+        ),  # fmt: skip
+        # Articles of other stories: listed so a reader knows what was left out, never cited.
+        "set_aside": [set_aside_json(s) for s in brief.set_aside],
         "models": _plain(brief.models),
         "settings": _plain(brief.settings),
     }

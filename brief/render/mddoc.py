@@ -8,6 +8,7 @@ from typing import Any
 from brief.records import Brief
 from brief.render.common import (
     DIGEST_TEMPLATE,
+    TIMELINE_TEMPLATE,
     claim_view,
     environment,
     fact_view,
@@ -16,6 +17,7 @@ from brief.render.common import (
     slug,
     source_numbers,
     source_view,
+    view,
 )
 from brief.render.files import atomic_write
 
@@ -65,6 +67,8 @@ def digests(
     for i, tb in enumerate(brief.topics):
         text = render_template(env, DIGEST_TEMPLATE, _digest_view(brief, i, shown))
         out.append((f"{i + 1:02d}-{slug(tb.topic.label)}.md", text))
+    if brief.timeline:
+        out.append(("00-timeline.md", render_template(env, TIMELINE_TEMPLATE, view(brief))))
     return out
 
 

@@ -164,6 +164,13 @@ def _drop_tail(brief: Brief, name: str, keep: int) -> Iterator[Brief]:
         yield brief
 
 
+def _drop_head(brief: Brief, name: str, keep: int) -> Iterator[Brief]:
+    """Drop the first (oldest) items of the tuple field ``name`` while more than ``keep`` remain."""
+    while len(getattr(brief, name)) > keep:
+        brief = dataclasses.replace(brief, **{name: getattr(brief, name)[1:]})
+        yield brief
+
+
 def _shrinks(brief: Brief) -> Iterator[_Cut]:
     """Ever smaller versions of ``brief``, least important content going first.
 

@@ -1,0 +1,105 @@
+"""What the brief says first: its key developments and its headline.
+
+Key developments are written across the whole story: one sentence for each of
+the leading topics, from the facts that matter most today, through the same
+small writing task and the same gate as every topic sentence. The facts a key
+development uses are left to it, so no section repeats it; the sections carry
+the detail. The headline is written from the verified key developments and
+checked like any claim.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+from brief.prompts import HEADLINE_ASK
+from brief.records import Claim, Fact, Topic
+from brief.summarize import LABEL_WORDS, Summarizer, Task, clean_reply, tasks_for, write_task
+from brief.verify import Gate
+
+LEAD_WORDS = 22
+HEADLINE_WORDS = 12
+# Word-sequence similarity above which a key development repeats a section sentence.
+REPEAT_SIMILARITY = 0.8
+
+
+@dataclass(frozen=True)
+class Lead:
+    """The key developments and the facts they used (which the sections then leave out)."""
+
+    claims: tuple[Claim, ...]
+    used: frozenset[str]
+    facts: tuple[Fact, ...]
+
+
+def key_developments(
+    topics: Sequence[Topic], count: int, summarizer: Summarizer, gate: Gate, date: dt.date
+) -> Lead:
+    """One verified sentence for each of the first ``count`` topics, the most important and newest first.
+
+    Args:
+        topics: the topics on the page, most important first.
+        count: how many key developments the page has room for.
+        summarizer: writes each sentence.
+        gate: verifies it.
+        date: the brief's date; what the newest coverage reports leads.
+
+    Returns:
+        The lead's claims and the ids of the facts they rest on.
+    """
+    written: list[tuple[int, int, Claim, tuple[Fact, ...]]] = []
+    used: set[str] = set()
+    for rank, topic in enumerate(topics[:count]):
+        tasks = tasks_for([f for f in topic.facts if f.id not in used], 1)
+        if not tasks:
+            continue
+        task = Task(tasks[0].facts, LEAD_WORDS)
+        claim = write_task(task, summarizer, gate)
+        if claim is None:
+            continue
+        used.update(f.id for f in task.facts)
+        recent = 0 if _newest(task.facts) >= date - dt.timedelta(days=1) else 1
+        written.append((recent, rank, claim, task.facts))
+    written.sort(key=lambda item: (item[0], item[1]))
+    return Lead(
+        tuple(c for _, _, c, _ in written), frozenset(used), tuple(f for *_, facts in written for f in facts)
+    )
+
+
+def _newest(facts: Sequence[Fact]) -> dt.date:
+    days = [s.published for f in facts for s in f.sentences if s.published]
+    return max(days) if days else dt.date.min
+
+
+def without_repeats(lead: Sequence[Claim], sections: Sequence[Claim]) -> tuple[Claim, ...]:
+    """The key developments that no printed section sentence repeats (similarity under 0.8)."""
+    return tuple(c for c in lead if all(similarity(c.text, s.text) < REPEAT_SIMILARITY for s in sections))
+
+
+def similarity(a: str, b: str) -> float:
+    """Word-sequence similarity of two sentences (difflib's ratio over lower-cased words)."""
+    return SequenceMatcher(None, _words(a), _words(b)).ratio()
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.lower())
+
+
+def headline(lead: Lead, summarizer: Summarizer, gate: Gate) -> str | None:
+    """A one-line headline of the story, written from the key developments and checked against their facts.
+
+    Returns:
+        The headline, or None when none passes the gate.
+    """
+    if not lead.claims:
+        return None
+    ask = HEADLINE_ASK.format(words=HEADLINE_WORDS)
+    shown = [c.text for c in lead.claims[:3]]
+    text = clean_reply(summarizer.write(shown, ask)).rstrip(".")
+    if not LABEL_WORDS[0] <= len(text.split()) <= HEADLINE_WORDS + 2:
+        return None
+    return text if gate.supports(text, lead.facts, ask, shown) else None

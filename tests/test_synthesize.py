@@ -1,0 +1,52 @@
+"""Key developments across the story, the headline, and no repeats between lead and sections."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from test_summarize import DAY, ScriptedModel, gate, make_fact
+
+from brief.records import Claim, Topic
+from brief.summarize import FirstFactsSummarizer, ModelSummarizer
+from brief.synthesize import headline, key_developments, similarity, without_repeats
+
+OLD = dt.date(2021, 3, 6)
+
+
+def topic(tid: str, *texts: str, day: dt.date = DAY) -> Topic:
+    facts = []
+    for i, text in enumerate(texts):
+        fact = make_fact(text, f"{tid}-a{i}", i)
+        sentence = fact.sentences[0]
+        facts.append(type(fact)(fact.id, fact.text, (type(sentence)(**{**vars(sentence), "published": day}),)))
+    return Topic(tid, tid, (), tuple(facts), 1.0)
+
+
+QUAKE = topic("quake", "A magnitude 6.1 earthquake struck the coast of Velmar province early on Monday, officials said.")
+AID = topic("aid", "The government released 20 million euros in emergency aid for Velmar on Tuesday.", day=OLD)
+SCHOOLS = topic("schools", "Schools across the province will stay closed until Friday, the education ministry said.")
+
+
+def test_one_key_development_per_leading_topic_newest_first_and_their_facts_reserved() -> None:
+    lead = key_developments([AID, QUAKE, SCHOOLS], 2, FirstFactsSummarizer(), gate(), DAY)
+    assert [c.text for c in lead.claims] == [QUAKE.facts[0].text, AID.facts[0].text]
+    assert lead.used == {QUAKE.facts[0].id, AID.facts[0].id}
+
+
+def test_key_developments_that_repeat_a_section_sentence_are_dropped() -> None:
+    lead = (Claim("A strong earthquake struck the coast of Velmar province on Monday.", (), "abstractive"),
+            Claim("Aid of 20 million euros was released.", (), "abstractive"))
+    section = [Claim("A strong earthquake struck the coast of Velmar province early on Monday.", (), "abstractive")]
+    assert similarity(lead[0].text, section[0].text) >= 0.8
+    assert without_repeats(lead, section) == (lead[1],)
+
+
+def test_the_headline_is_written_from_the_lead_and_gated() -> None:
+    lead = key_developments([QUAKE, AID], 2, FirstFactsSummarizer(), gate(), DAY)
+    good = ScriptedModel(["Magnitude 6.1 earthquake strikes Velmar coast"])
+    assert headline(lead, ModelSummarizer(good), gate()) == "Magnitude 6.1 earthquake strikes Velmar coast"
+    assert good.prompts[0][1]["content"].splitlines()[-1].startswith("A one-line news headline")
+    invented = ScriptedModel(["Magnitude 7.4 earthquake strikes Velmar coast"])
+    assert headline(lead, ModelSummarizer(invented), gate()) is None
+    doubted = ScriptedModel(["Earthquake strikes Velmar coast"])
+    assert headline(lead, ModelSummarizer(doubted), gate(score=0.1)) is None
