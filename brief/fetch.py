@@ -582,7 +582,7 @@ class _Http:
         # Redirects are followed by get(), hop by hop, so each target is checked before it is requested.
         self.client = httpx.Client(timeout=timeout, follow_redirects=False, headers={"User-Agent": self.agent})
         self.last_request: dict[str, float] = {}
-        self.robots: dict[str, RobotFileParser] = {}
+        self.robots: dict[str, RobotFileParser | _Failed] = {}
 
     def __enter__(self) -> Self:
         return self
@@ -610,8 +610,8 @@ class _Http:
         """
         current = url
         for _ in range(self.settings.fetch_max_redirects + 1):
-            if robots and not self.allowed(current):
-                raise _Failed("disallowed by robots.txt")
+            if robots:
+                self.check_robots(current)
             got = self._with_retries(current, types, headers)
             if got.status not in _REDIRECTS:
                 return got
@@ -625,30 +625,33 @@ class _Http:
             current = target
         raise _Failed(f"more than {self.settings.fetch_max_redirects} redirects")
 
-    def allowed(self, url: str) -> bool:
-        """Whether the host's robots.txt lets us fetch ``url`` (fetched once per host and run)."""
+    def check_robots(self, url: str) -> None:
+        """Raise :class:`_Failed` unless the host's robots.txt lets us fetch ``url``.
+
+        robots.txt is fetched once per host and run. Per RFC 9309, a 4xx means no
+        rules, and one that cannot be reached (timeout, 5xx) means nothing may be fetched.
+        """
         parts = urlsplit(url)
         origin = f"{parts.scheme.lower()}://{parts.netloc.lower()}"
-        rules = self.robots.get(origin)
-        if rules is None:
-            rules = self.robots[origin] = self._robots(origin)
-        return rules.can_fetch(ROBOTS_AGENT, url)
+        if origin not in self.robots:
+            self.robots[origin] = self._robots(origin)
+        rules = self.robots[origin]
+        if isinstance(rules, _Failed):
+            raise _Failed(f"robots.txt unreachable ({rules.reason})", retryable=True)
+        if not rules.can_fetch(ROBOTS_AGENT, url):
+            raise _Failed("disallowed by robots.txt")
 
-    def _robots(self, origin: str) -> RobotFileParser:
-        """The rules at ``origin``; per RFC 9309, 4xx means none and unreachable means all."""
+    def _robots(self, origin: str) -> RobotFileParser | _Failed:
+        """The robots.txt rules at ``origin``, or why they cannot be had."""
         rules = RobotFileParser()
         try:
             got = self.get(f"{origin}/robots.txt", None, {}, robots=False)
         except _Failed as exc:
-            log.info("robots.txt of %s unreachable (%s): not fetching from it", origin, exc.reason)
-            rules.disallow_all = True
-            return rules
+            return exc
         if got.status >= 500:
-            rules.disallow_all = True
-        elif got.status >= 400 or got.status == 304:
-            rules.allow_all = True
-        else:
-            rules.parse(got.body.decode("utf-8", errors="replace").splitlines())
+            return _Failed(f"HTTP {got.status}")
+        lines = got.body.decode("utf-8", errors="replace").splitlines() if got.status < 300 else []
+        rules.parse(lines)
         return rules
 
     def _with_retries(self, url: str, types: frozenset[str] | None, headers: Mapping[str, str]) -> _Got:
@@ -680,6 +683,14 @@ class _Http:
         cap = self.settings.fetch_max_bytes
         deadline = time.monotonic() + self.settings.fetch_timeout_s * 3
         try:
+            return self._read(url, types, headers, cap, deadline)
+        finally:
+            # Counted from the end of a response, so a slow host also gets the full pause.
+            self.last_request[urlsplit(url).netloc.lower()] = time.monotonic()
+
+    def _read(self, url: str, types: frozenset[str] | None, headers: Mapping[str, str], cap: int, deadline: float) -> _Got:
+        """The request itself: status and headers, and a 2xx body read in chunks up to ``cap``."""
+        try:
             with self.client.stream("GET", url, headers=dict(headers)) as response:
                 got = _Got(str(response.url), response.status_code, response.headers)
                 if not 200 <= response.status_code < 300:
@@ -706,14 +717,12 @@ class _Http:
             raise _Failed(f"cannot decode the response: {exc}") from exc
 
     def _wait_turn(self, url: str) -> None:
-        """Sleep until ``fetch_per_host_delay_s`` has passed since the last request to the host."""
-        host = urlsplit(url).netloc.lower()
-        last = self.last_request.get(host)
+        """Sleep until ``fetch_per_host_delay_s`` has passed since the last response from the host."""
+        last = self.last_request.get(urlsplit(url).netloc.lower())
         if last is not None:
             wait = last + self.settings.fetch_per_host_delay_s - time.monotonic()
             if wait > 0:
                 self.sleep(wait)
-        self.last_request[host] = time.monotonic()
 
 
 def _retry_after(headers: Mapping[str, str]) -> float:
