@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import hashlib
 import itertools
 import threading
@@ -307,15 +308,19 @@ def test_each_bad_feed_or_page_fails_alone_with_a_reason(server: Server, tmp_pat
         "/huge.html": "byte limit",
         "/report.pdf": "content type application/pdf",
         "/sneaky.html": "redirect to file",
+        "/bomb.html": "byte limit",
     }
     server.routes["/slow.html"] = slow(1.5, page("slow"))
     sent = [0]
     server.routes["/huge.html"] = endless(sent)
     server.routes["/report.pdf"] = respond(b"%PDF-1.4 " + b"0" * 500, "application/pdf")
     server.routes["/sneaky.html"] = redirect("file:///etc/passwd")
+    # 20 MB of HTML in a 20 KB gzip body: the cap counts what is decoded, not Content-Length.
+    server.routes["/bomb.html"] = respond(gzip.compress(b"<p>" + b" " * 20_000_000), Content_Encoding="gzip")
     server.routes["/moved.html"] = redirect("/good.html", 301)
     server.routes["/good.html"] = respond(page("canal", "Canal locks repaired"))
     items = [(p, server.url(p), "Mon, 04 Mar 2024 09:00:00 GMT") for p in [*bad, "/moved.html"]]
+    items.append(("local file", "file:///etc/passwd", "Mon, 04 Mar 2024 09:00:00 GMT"))
     server.routes["/feed.xml"] = respond(rss(items), RSS)
     server.routes["/broken.xml"] = respond(b"<?xml version='1.0'?><rss><channel><title>x</title><item>oops</channel>", RSS)
     feeds = [server.url("/feed.xml"), server.url("/broken.xml"), server.url("/gone.xml")]
@@ -332,7 +337,8 @@ def test_each_bad_feed_or_page_fails_alone_with_a_reason(server: Server, tmp_pat
         assert why in reasons[server.url(path)], (path, reasons)
     assert "malformed" in reasons[server.url("/broken.xml")]
     assert reasons[server.url("/gone.xml")] == "HTTP 404"
-    assert len(report.failures) == len(bad) + 2
+    assert [why for url, why in reasons.items() if url.startswith("file:")] == ["link is not an http(s) URL"]
+    assert len(report.failures) == len(bad) + 3
     # The good page behind a same-site redirect still arrives; nothing else does.
     (new,) = report.new
     assert new.url == server.url("/moved.html")
