@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Self
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 from urllib.robotparser import RobotFileParser
 
 import httpx
@@ -279,12 +279,13 @@ def normalise_url(url: str) -> str:
         The normalised URL.
     """
     parts = urlsplit(url.strip())
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not k.lower().startswith("utm_")]
+    # Split by hand rather than parse and re-encode, so the parameters that stay keep their spelling.
+    query = "&".join(q for q in parts.query.split("&") if q and not q.lower().startswith("utm_"))
     netloc = parts.netloc.lower()
     default_port = {"http": ":80", "https": ":443"}.get(parts.scheme.lower())
     if default_port and netloc.endswith(default_port):
         netloc = netloc[: -len(default_port)]
-    return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", urlencode(query), ""))
+    return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", query, ""))
 
 
 def user_agent(settings: Settings) -> str:

@@ -263,6 +263,7 @@ def test_normalise_url_drops_fragments_and_tracking() -> None:
     assert normalise_url("HTTP://Example.ORG:80/a/b?id=3&utm_source=rss&utm_medium=x#top") == "http://example.org/a/b?id=3"
     assert normalise_url("https://example.org") == "https://example.org/"
     assert normalise_url("https://example.org:8443/x?b=2&a=1") == "https://example.org:8443/x?b=2&a=1"
+    assert normalise_url("https://example.org/s?q=a%20b+c&flag&UTM_term=z") == "https://example.org/s?q=a%20b+c&flag"
 
 
 # --------------------------------------------------------------------------- what goes wrong
