@@ -459,12 +459,12 @@ def _fetch_page(
     http: _Http, db: _State, inbox: Path, settings: Settings, entry: _Entry, done_now: set[str]
 ) -> FetchResult:
     """One entry's page: skipped when known, else fetched, extracted and written."""
-    if not _is_url(entry.url):
-        return _page_failed(db, entry, entry.url, "link is not an http(s) URL", False)
-    url = normalise_url(entry.url)
+    url = normalise_url(entry.url) if _is_url(entry.url) else entry.url
     if url in done_now or db.known(url):
         return FetchResult("page", url, "seen", feed=entry.feed)
     done_now.add(url)
+    if not _is_url(entry.url):
+        return _page_failed(db, entry, url, "link is not an http(s) URL", False)
     try:
         got = http.get(entry.url, PAGE_TYPES, {"Accept": "text/html, application/xhtml+xml;q=0.9"})
         if got.status >= 400:

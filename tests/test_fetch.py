@@ -346,6 +346,12 @@ def test_each_bad_feed_or_page_fails_alone_with_a_reason(server: Server, tmp_pat
     assert front_matter(new.path)[0]["url"] == server.url("/good.html")  # type: ignore[arg-type]
     assert len(list(tmp_path.glob("*.md"))) == 1
 
+    # Failures are remembered with their reasons: the next run tries again only the
+    # timeout (a passing reason) and the feeds, not the pages that failed for good.
+    again = fetch(feeds, tmp_path, settings(fetch_timeout_s=0.3, fetch_retries=0, fetch_max_bytes=200_000))
+    assert {r.url for r in again.failures} == {server.url(p) for p in ("/slow.html", "/broken.xml", "/gone.xml")}
+    assert len(server.hits("/missing.html")) == len(server.hits("/huge.html")) == 1
+
 
 def test_cli_prints_one_warning_per_failure_and_exits_1(server: Server, tmp_path: Path) -> None:
     server.routes["/ok.html"] = respond(page("ferry", "Ferry service resumes"))
