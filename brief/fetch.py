@@ -761,6 +761,7 @@ class _State:
         except (OSError, sqlite3.Error) as exc:
             raise StateError(f"cannot open fetch state file {path}: {exc}") from exc
         try:
+            _not_someone_elses(conn, path)
             apply_migrations(conn, path, MIGRATIONS)
             yield cls(conn, path)
         finally:
@@ -835,6 +836,16 @@ class _State:
             self.conn.execute(sql, args)
         except sqlite3.DatabaseError as exc:
             raise StateError(f"cannot write fetch state file {self.path}: {exc}") from exc
+
+
+def _not_someone_elses(conn: sqlite3.Connection, path: Path) -> None:
+    """Refuse a state file another command (``brief nightly``) keeps its own schema in."""
+    try:
+        names = [r[0] for r in conn.execute("SELECT name FROM migrations")]
+    except sqlite3.DatabaseError:
+        return  # a new file, or not a database at all: apply_migrations says which
+    if any(not name.startswith("fetch-") for name in names):
+        raise StateError(f"{path} is another command's state file (brief nightly's?); give brief fetch its own --state")
 
 
 def _now() -> str:

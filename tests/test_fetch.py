@@ -21,7 +21,7 @@ from click.testing import CliRunner
 
 from brief.cli import main
 from brief.config import Settings
-from brief.errors import InputError
+from brief.errors import InputError, StateError
 from brief.fetch import FetchReport, feed_sources, fetch, normalise_url
 
 Handler = Callable[[BaseHTTPRequestHandler], None]
@@ -540,3 +540,15 @@ def test_an_unreadable_state_file_is_a_one_line_error(server: Server, tmp_path: 
     assert result.stderr.startswith("Error: ") and str(state) in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert not server.requests
+
+
+def test_the_nightly_state_file_is_refused(server: Server, tmp_path: Path) -> None:
+    from brief.store import Store
+
+    nightly_state = tmp_path / "brief.db"
+    with Store.open(nightly_state):
+        pass
+    server.routes["/feed.xml"] = respond(rss([]), RSS)
+
+    with pytest.raises(StateError, match="brief fetch its own --state"):
+        fetch([server.url("/feed.xml")], tmp_path, settings(), state=nightly_state)
