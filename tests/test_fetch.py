@@ -52,7 +52,11 @@ class Server:
 
 
 @pytest.fixture()
-def server() -> Iterator[Server]:
+def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[Server]:
+    # httpx honours proxy variables; a proxy set on the machine must not stand between us and 127.0.0.1.
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
     state = Server(base="")
 
     class Handle(BaseHTTPRequestHandler):
