@@ -218,8 +218,9 @@ def build(
 ) -> None:
     """Make the dated one-page PDF brief, its JSON and per-topic Markdown digests.
 
-    Writes OUT/brief-DATE.pdf, OUT/brief-DATE.json and OUT/digests/DATE/NN-topic.md,
-    each atomically, and prints their paths.
+    Writes OUT/brief-DATE.pdf, OUT/brief-DATE.html (the whole brief as a web page),
+    OUT/brief-DATE.json and OUT/digests/DATE/NN-topic.md, each atomically, updates
+    OUT/index.html (every brief in OUT) and prints the paths.
 
     Example:
 
@@ -235,7 +236,7 @@ def build(
     made = build_brief(list(sources), config, date=brief_date.date() if brief_date else None, title=title, progress=_Bars(quiet))
     paths = render.write_all(made, config.out_dir, config.templates_dir)
     if not quiet:
-        for kind in ("pdf", "json", "digests"):
+        for kind in ("pdf", "html", "json", "digests"):
             click.echo(str(paths[kind]))
 
 
@@ -477,7 +478,7 @@ def nightly(
         click.echo(f"Error: {exc}", err=True)
         sys.exit(EXIT_LOCKED)
     if not quiet:
-        for kind in ("pdf", "json", "digests"):
+        for kind in ("pdf", "html", "json", "digests"):
             click.echo(str(result.paths[kind]))
         click.echo(result.summary)
 
