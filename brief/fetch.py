@@ -506,15 +506,17 @@ def _extract(got: _Got, entry: _Entry, settings: Settings) -> dict[str, Any]:
             html = got.body.decode(charset, errors="replace")
         except LookupError:
             pass  # an unknown charset name: trafilatura guesses from the bytes
+    # trafilatura logs its own errors for pages it cannot use; the failure's reason says it once.
     try:
-        doc = trafilatura.bare_extraction(
-            html,
-            url=got.url,
-            with_metadata=True,
-            include_comments=False,
-            include_tables=False,
-            date_extraction_params={"extensive_search": False, "original_date": True},
-        )
+        with _quiet_loggers("trafilatura", "htmldate", "courlan", "justext"):
+            doc = trafilatura.bare_extraction(
+                html,
+                url=got.url,
+                with_metadata=True,
+                include_comments=False,
+                include_tables=False,
+                date_extraction_params={"extensive_search": False, "original_date": True},
+            )
     except Exception as exc:  # a third-party parser on untrusted input may raise anything
         raise _Failed(f"cannot extract the page: {exc}") from exc
     raw = getattr(doc, "text", None) if doc is not None else None
@@ -546,6 +548,20 @@ def _write_article(path: Path, meta: Mapping[str, Any], text: str) -> None:
 
     front = yaml.safe_dump(dict(meta), sort_keys=False, allow_unicode=True, default_flow_style=False, width=10_000)
     atomic_write(path, f"---\n{front}---\n\n{text}\n".encode())
+
+
+@contextlib.contextmanager
+def _quiet_loggers(*names: str) -> Iterator[None]:
+    """Raise these loggers to CRITICAL for the duration, then put their levels back."""
+    loggers = [logging.getLogger(name) for name in names]
+    levels = [lg.level for lg in loggers]
+    for lg in loggers:
+        lg.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        for lg, level in zip(loggers, levels, strict=True):
+            lg.setLevel(level)
 
 
 def _charset(content_type: str) -> str | None:

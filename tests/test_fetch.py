@@ -6,6 +6,7 @@ import datetime as dt
 import gzip
 import hashlib
 import itertools
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -379,7 +380,7 @@ def test_cli_prints_one_warning_per_failure_and_exits_1(server: Server, tmp_path
         assert sum(url in w for w in warnings) == 1, warnings
     assert result.stdout == f"fetched 1 new article into {inbox}/ (0 already seen, 3 failed)\n"
 
-    # Run again: the 404 page is remembered (not fetched again) and the ftp feed still fails.
+    # Run again with the good feed only: the 404 page is remembered, not fetched again.
     listing.write_text(f"{server.url('/feed.xml')}\n")
     again = CliRunner().invoke(main, [*args, "--quiet"])
     assert again.exit_code == 0, again.output
@@ -388,6 +389,26 @@ def test_cli_prints_one_warning_per_failure_and_exits_1(server: Server, tmp_path
 
     missing = CliRunner().invoke(main, ["fetch", str(tmp_path / "nope.txt"), "--inbox", str(inbox)])
     assert missing.exit_code == 1 and "nope.txt" in missing.output
+
+
+def test_a_page_without_article_text_is_one_failure_and_no_library_noise(
+    server: Server, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    server.routes["/empty.html"] = respond(b"")
+    server.routes["/short.html"] = respond(b"<html><body><p>Too short.</p></body></html>")
+    server.routes["/feed.xml"] = respond(rss([
+        ("Empty", server.url("/empty.html"), "Mon, 04 Mar 2024 09:00:00 GMT"),
+        ("Short", server.url("/short.html"), "Mon, 04 Mar 2024 09:00:00 GMT"),
+    ]), RSS)  # fmt: skip
+    caplog.set_level(logging.DEBUG, logger="trafilatura")
+
+    report = fetch([server.url("/feed.xml")], tmp_path, settings())
+
+    assert [r.reason for r in report.failures] == [
+        "no article text found (0 characters)", "no article text found (10 characters)"
+    ]
+    # trafilatura's own error lines would be a second and third line for the same failure.
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
 
 
 # --------------------------------------------------------------------------- politeness and state
