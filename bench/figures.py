@@ -108,7 +108,9 @@ def bench_story(folder: Path, config: Settings) -> Row:
     expected_file = json.loads((folder / "figures.json").read_text(encoding="utf-8"))
     traps = json.loads((folder / "traps.json").read_text(encoding="utf-8"))
     expected = {
-        (v, e.get("unit")) for e in expected_file.get("figures", []) if (v := _number(e.get("value"))) is not None
+        (v, e.get("unit"))
+        for e in expected_file.get("figures", [])
+        if (v := _number(e.get("value"))) is not None
     }
     all_values, key_values = _values(found), _values(key, with_course=True)
     true = [t.get("values", []) for t in traps.get("conflicts", [])]

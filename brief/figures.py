@@ -20,11 +20,11 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from brief.dates import last_weekday, month_number
-from brief.quantities import NUMBER_RE, WORD, amounts, display, measure, parse_number
+from brief.quantities import NUMBER_RE, WORD, Mention, amounts, classify, display, measure, parse_number
 from brief.records import Citation, Conflict, Figure, Sentence
 
 __all__ = [
-    "CASUALTIES", "KEY_COUNTS", "TALLIES", "as_of_span", "conflicts", "course_text", "display_value",
+    "CASUALTIES", "KEY_COUNTS", "TALLIES", "as_of_span", "conflicts", "course_text", "display", "display_value",
     "event_places", "extract", "is_current", "is_exact", "key_figures", "label", "parse_number",
     "qualifier", "series",
 ]  # fmt: skip
@@ -52,181 +52,6 @@ _QUALIFIER = (
 )
 _QUALIFIER_BEFORE = re.compile(rf"(?i)\b({_QUALIFIER})\s+$")
 _QUALIFIER_IN_TEXT = re.compile(rf"(?i)\b({_QUALIFIER})\s+(?=\d|[$€£¥]|(?:{WORD})\b)")
-
-
-# ---------------------------------------------------------------- what a number counts
-
-# Words between a number and its noun that do not change what is counted.
-_MOD = (
-    r"(?:additional|more|other|further|new|extra|fresh|police|security|suspected|alleged|armed|dead|suicide|"
-    r"terror|terrorist|key|top|different|separate|military|confirmed|known|[A-Z][a-z]+)"
-)
-_NOUNS: tuple[tuple[str, str], ...] = (
-    ("killed", r"dead|deaths|killed|fatalities"),
-    ("wounded", r"wounded|injured|injuries|hurt"),
-    ("strikes", r"air ?strikes|air raids|strikes|sorties"),
-    ("raids", r"raids"),
-    ("searches", r"(?:house |home )?searches"),
-    ("house arrest", r"house arrests"),
-    ("arrests", r"arrests|arrested|detentions|detainees|detained"),
-    ("weapons", r"weapons|firearms|guns"),
-    ("troops", r"troops|soldiers|personnel|servicemen|reservists|gendarmes|officers|security forces"),
-    ("jets", r"(?:fighter )?jets|aircraft|warplanes|planes"),
-    ("attackers", r"attackers|assailants|gunmen|bombers|perpetrators|terrorists"),
-    ("suspects", r"suspects"),
-    ("nationalities", r"nationalities"),
-    ("missing", r"missing"),
-    ("displaced", r"displaced|evacuees"),
-)
-# Verbs right before a number say what it counts: "killed 12 people", "injured 30 more".
-_BEFORE: tuple[tuple[str, str], ...] = (
-    ("killed", r"killed|killing|kills|kill|(?:death|casualty) toll(?:\s+[\w'’]+){0,6}?\s+(?:at|to|of|is|was)"),
-    ("wounded", r"wounded|wounding|injured|injuring|injures|injure"),
-    ("arrests", r"arrested|arresting|detained|detaining|detains"),
-    ("searches", r"searched|searching"),
-    ("raids", r"raided|raiding"),
-    ("displaced", r"displaced|displacing|evacuated|evacuating"),
-    ("rescued", r"rescued|rescuing|pulled|saved"),
-)
-# Nouns that need a verb to say what they count: "all 90 aboard died", "40 people are under house arrest".
-_GENERIC = (
-    r"people|persons|person|civilians|individuals|others|men|women|children|passengers|aboard|"
-    r"residents|victims|more|homes|houses|premises|properties|addresses|buildings|apartments|flats"
-)
-_AUX = r"(?:were|was|are|is|have|has|had|been|being|also|reportedly|now|still|later|all|who|that|placed)"
-_AFTER: tuple[tuple[str, str], ...] = (
-    ("killed", r"killed|died|dead|perished|lost their lives"),
-    ("wounded", r"wounded|injured|hurt"),
-    ("house arrest", r"under house arrest"),
-    ("arrests", r"arrested|detained|taken into custody|in custody"),
-    ("searches", r"searched"),
-    ("raids", r"raided"),
-    ("missing", r"missing|unaccounted for"),
-    ("homeless", r"(?:left|made|rendered)\s+homeless|homeless"),
-    ("displaced", r"displaced|evacuated|forced from their homes|fled their homes"),
-    ("rescued", r"rescued|pulled (?:out )?alive"),
-)
-_FROM_NATIONS = re.compile(rf"^\s+(?:{_MOD}\s+){{0,2}}(?:nations|countries)\b")
-
-
-@dataclass(frozen=True)
-class _Mention:
-    """A number in a sentence; ``start`` includes its qualifier."""
-
-    start: int
-    num_start: int
-    end: int
-    value: float
-    maybe_year: bool
-
-
-def _classify(text: str, m: _Mention) -> tuple[str, int, int] | None:
-    """What a number counts, and the span of its phrase, or None for an uncounted number."""
-    before, after = text[: m.start], text[m.end :]
-    found = None if m.maybe_year else _verb_before(before)
-    if found:
-        return found[0], found[1], m.end + _generic_len(after)
-    noun = _noun_after(after)
-    if noun:
-        return noun[0], m.start, m.end + noun[1]
-    if m.maybe_year:
-        return None
-    if re.search(r"\bfrom\s+$", before) and (nat := _FROM_NATIONS.match(after)):
-        return "nationalities", m.start, m.end + nat.end()
-    verb = _verb_after(after)
-    if verb:
-        return verb[0], m.start, m.end + verb[1]
-    return _thing(text, m)
-
-
-def _verb_before(before: str) -> tuple[str, int] | None:
-    """A counting verb that ends right where the number starts."""
-    for counts, pattern in _BEFORE:
-        hit = re.search(rf"(?i)\b(?:{pattern})\s+$", before)
-        if hit:
-            return counts, hit.start()
-    return None
-
-
-def _noun_after(after: str) -> tuple[str, int] | None:
-    """The longest counted noun after the number, skipping a few modifiers."""
-    best: tuple[str, int] | None = None
-    for counts, pattern in _NOUNS:
-        hit = re.match(rf"\s+(?:{_MOD}\s+){{0,2}}(?:{pattern})\b", after)
-        if hit and (best is None or hit.end() > best[1]):
-            best = (counts, hit.end())
-    return best
-
-
-def _verb_after(after: str) -> tuple[str, int] | None:
-    """A generic noun followed by a counting verb: "40 people are under house arrest"."""
-    for counts, pattern in _AFTER:
-        hit = re.match(rf"\s+(?:{_MOD}\s+){{0,2}}(?:{_GENERIC})(?:\s+{_AUX}){{0,3}}\s+(?:{pattern})\b", after)
-        if hit:
-            return counts, hit.end()
-    return None
-
-
-# Counts of things ("recalled 11 million cars", "300 homes were destroyed") need a verb to say
-# what happened to them; a bare "27 languages" or "in 23 countries" counts nothing worth a figure.
-_PLURAL = r"(?P<noun>(?!(?:was|has|is|this|its|his|hers|us|yes|thus|as|across|towards|perhaps|unless)\b)" \
-    r"[a-z][a-z-]+(?<![su]s)(?<!is)s|children|people|aircraft|personnel|cattle|sheep|livestock)"
-_IRREGULAR = {
-    "sold": "sold", "sell": "sold", "sells": "sold", "cut": "cut", "cuts": "cut", "shed": "shed", "sheds": "shed",
-    "sent": "sent", "send": "sent", "sends": "sent", "built": "built", "build": "built", "builds": "built",
-    "made": "made", "make": "made", "makes": "made", "lost": "lost", "lose": "lost", "loses": "lost",
-    "hit": "hit", "hits": "hit", "struck": "struck", "found": "found", "find": "found", "finds": "found",
-    "left": "left", "leaves": "left", "held": "held", "hold": "held", "holds": "held", "brought": "brought",
-    "gave": "given", "given": "given", "took": "taken", "taken": "taken", "set up": "set up",
-    "sets up": "set up", "put up": "put up", "shot down": "shot down", "laid off": "laid off",
-    "lays off": "laid off", "lay off": "laid off", "seized": "seized", "employs": "employed",
-    "has": "had", "have": "had", "had": "had", "owns": "owned", "destroyed": "destroyed",
-}  # fmt: skip
-_NOT_VERBS = frozenset(
-    "during something nothing anything morning evening building during bring thing king ring spring "
-    "need seed speed feed bed red hundred indeed united".split()
-)
-_THING_VERB_BEFORE = re.compile(
-    r"(?i)\b(?P<verb>set up|sets up|put up|shot down|laid off|lays off|lay off|[a-z]+)\s+$"
-)
-_THING_AUX = r"(?:\s+(?:[a-z]+ly|worldwide|nationwide|globally|so far|in total|were|was|are|is|have|has|had|been|being|now|all))"
-
-
-def _participle(word: str) -> str | None:
-    """The past participle a counted thing takes from its verb ("recalling" -> "recalled"), or None."""
-    word = word.lower()
-    if word in _IRREGULAR:
-        return _IRREGULAR[word]
-    if word in _NOT_VERBS or len(word) < 4:
-        return None
-    if word.endswith("ed"):
-        return word
-    if word.endswith("ing"):
-        stem = word[:-3]
-        return stem + ("d" if stem.endswith("e") else "ed") if len(stem) > 2 else None
-    return None
-
-
-def _thing(text: str, m: _Mention) -> tuple[str, int, int] | None:
-    """A count of things with its verb: "recalled 11 million cars", "300 homes were destroyed"."""
-    noun = re.match(rf"\s+(?:(?:[a-z]+|{_MOD})\s+)?{_PLURAL}\b", text[m.end :])
-    if m.maybe_year or not noun:
-        return None
-    before = _THING_VERB_BEFORE.search(text[: m.start])
-    verb = _participle(before["verb"]) if before else None
-    if verb:
-        return f"{noun['noun']} {verb}", before.start(), m.end + noun.end()  # type: ignore[union-attr]
-    after = re.match(rf"(?:{_THING_AUX}){{0,4}}\s+(?P<verb>[a-z]+(?:\s+(?:up|off|down))?)\b", text[m.end + noun.end() :])
-    verb = _participle(after["verb"]) if after else None
-    if verb and after:
-        return f"{noun['noun']} {verb}", m.start, m.end + noun.end() + after.end()
-    return None
-
-
-def _generic_len(after: str) -> int:
-    """Length of a generic noun right after the number, to keep it in the figure's text."""
-    hit = re.match(rf"\s+(?:{_MOD}\s+){{0,2}}(?:{_GENERIC})\b", after)
-    return hit.end() if hit else 0
 
 
 # ---------------------------------------------------------------- when
@@ -259,7 +84,6 @@ class _Time:
 _Resolver = Callable[[re.Match[str], dt.date | None], str | None]
 
 
-
 def _iso(day: dt.date | None) -> str | None:
     """A date as ISO text, None stays None."""
     return day.isoformat() if day else None
@@ -290,7 +114,7 @@ def _month_day(month: str, day: str, year: str | None, anchor: dt.date | None) -
 
 
 def _period(word: str, unit: str, anchor: dt.date | None) -> str | None:
-    """"last week", "this month", "past year" as a span, month or year."""
+    """ "last week", "this month", "past year" as a span, month or year."""
     if not anchor:
         return None
     if unit == "year":
@@ -307,7 +131,7 @@ def _period(word: str, unit: str, anchor: dt.date | None) -> str | None:
 
 
 def _days_back(m: re.Match[str], anchor: dt.date | None) -> str | None:
-    """"two days earlier", "a week ago"."""
+    """ "two days earlier", "a week ago"."""
     count = 1 if m["n"].lower() in ("a", "an") else parse_number(m["n"])
     if not anchor or count is None:
         return None
@@ -316,7 +140,7 @@ def _days_back(m: re.Match[str], anchor: dt.date | None) -> str | None:
 
 
 def _relative_day(word: str, anchor: dt.date | None) -> str | None:
-    """"yesterday" is the day before the anchor; "today", "this morning" the anchor."""
+    """ "yesterday" is the day before the anchor; "today", "this morning" the anchor."""
     if not anchor:
         return None
     return _iso(anchor - dt.timedelta(days=1 if word.lower() == "yesterday" else 0))
@@ -355,6 +179,12 @@ _TIME_PATTERNS: tuple[tuple[str, bool, _Resolver], ...] = (
         lambda m, a: _month_only(m["mo"], a),
     ),
     (rf"\b(?:in|during|until|by|of|from|before|after)\s+{_YEAR}\b", False, lambda m, a: m[1]),
+    # "a 2004 tremor ... killed 600": an earlier year's event dates the figures of its clause.
+    (
+        rf"\b(?:a|an|the)\s+{_YEAR}(?=\s+[A-Za-z])",
+        False,
+        lambda m, a: m[1] if a and int(m[1]) < a.year else None,
+    ),
     (
         r"(?i)\b(?P<n>a|an|one|two|three|four|five|six|seven|eight|nine|ten|\d+)\s+(?P<unit>days?|weeks?)\s+"
         r"(?:ago|earlier|before)\b",
@@ -362,10 +192,12 @@ _TIME_PATTERNS: tuple[tuple[str, bool, _Resolver], ...] = (
         _days_back,
     ),
     (
-        r"(?i)\b(?P<w>last|this|past|earlier this)\s+(?P<u>week|month|year)\b",
+        r"(?i)\b(?P<w>last)\s+(?P<u>week|month|year)\b",
         False,
         lambda m, a: _period(m["w"].lower().split()[-1], m["u"].lower(), a),
     ),
+    # "548 deaths this year" is a running count to the article's day, like "so far".
+    (r"(?i)\b(?:so\s+far\s+)?(?:this|earlier this)\s+(?:week|month|year)\b", True, lambda m, a: _iso(a)),
     (
         r"(?i)\b(?:earlier\s+)?(?P<w>yesterday|today|tonight|this morning|this afternoon|this evening)\b",
         False,
@@ -381,7 +213,7 @@ _TIME_RES = tuple((re.compile(p), cumulative, resolve) for p, cumulative, resolv
 
 
 def _month_only(name: str, anchor: dt.date | None) -> str | None:
-    """"in April": that month of the anchor's year, or of the year before if it lies ahead."""
+    """ "in April": that month of the anchor's year, or of the year before if it lies ahead."""
     if not anchor:
         return None
     month = month_number(name)
@@ -523,9 +355,12 @@ def _when(
     "arrested in Sunday's raids" names the day of the arrests; a tally ("killed in
     Friday's attacks") is still the count as the source knew it on its own day.
     """
-    usable = [t for t in times if not t.attributive and not t.statement]
+    usable = [t for t in times if not t.attributive and not t.statement and (t.as_of or anchor is None)]
     for pattern in (_COMMA, _STRONG):
         lo, hi = _chunk(text, pattern, span[0])
+        if pattern == _STRONG and re.match(r"[\s,]*(?:which|that|who)\b", text[lo:]):
+            # "the 2002 crash, which killed 129": the relative clause takes its antecedent's time.
+            lo = _chunk(text, _STRONG, max(0, lo - 2))[0]
         near = [t for t in usable if lo <= t.start and t.end <= hi]
         if near:
             best = min(near, key=lambda t: _distance(span, (t.start, t.end)))
@@ -534,7 +369,9 @@ def _when(
             named = [
                 t
                 for t in times
-                if t.attributive and t.as_of and span[1] <= t.start < hi
+                if t.attributive
+                and t.as_of
+                and span[1] <= t.start < hi
                 and re.search(r"(?i)\b(?:in|during|at|from|after)\s+(?:the\s+)?$", text[: t.start])
             ]
             if named:
@@ -561,7 +398,7 @@ def _masked(text: str, times: list[_Time]) -> list[tuple[int, int]]:
     return spans
 
 
-def _mentions(text: str, masked: list[tuple[int, int]]) -> list[_Mention]:
+def _mentions(text: str, masked: list[tuple[int, int]]) -> list[Mention]:
     """Numbers that may count something, each with its qualifier."""
     found = []
     for m in NUMBER_RE.finditer(text):
@@ -574,7 +411,8 @@ def _mentions(text: str, masked: list[tuple[int, int]]) -> list[_Mention]:
             continue
         qual = _QUALIFIER_BEFORE.search(text[:start])
         year = bool(re.fullmatch(r"1[89]\d\d|20\d\d", m["num"]))
-        found.append(_Mention(qual.start() if qual else start, start, end, value, year))
+        whole = bool(re.search(r"(?i)\b(?:of|among)\s+(?:the|its|their)\s+$", text[:start]))
+        found.append(Mention(qual.start() if qual else start, start, end, value, year, whole))
     return found
 
 
@@ -602,13 +440,14 @@ def _from_sentence(sentence: Sentence) -> list[Figure]:
                           measured.end))  # fmt: skip
     masked = _masked(text, times) + [(a.start, a.end) for a in with_units]
     for mention in _mentions(text, masked):
-        counted = _classify(text, mention)
+        counted = classify(text, mention)
         if counted:
             counts, lo, hi = counted
             found.append((mention.num_start, mention.end, mention.value, None, counts, lo, hi))
     figures = []
     for start, end, value, unit, counts, lo, hi in sorted(found):
         as_of, cumulative = _when(text, (start, end), times, anchor, counts)
+        cumulative = cumulative or (counts in TALLIES and _running(text, start))
         figures.append(
             Figure(
                 value=value,
@@ -622,6 +461,24 @@ def _from_sentence(sentence: Sentence) -> list[Figure]:
             )
         )
     return figures
+
+
+# A toll that "rose to" a value, or an "updated" or "preliminary" one, is a running count: another
+# outlet's different number that day is an earlier or later reading, not a disagreement.
+_RUNNING = re.compile(
+    r"(?i)\b(?:rose|risen|rises|rising|climbed|climbs|jumped|increased|raised|mounted|grew|updated|"
+    r"preliminary|provisional|initial|latest|revised|neared|nearing|approached|approaching|passed|topped|"
+    r"exceeded|surpassed)\b"
+)
+_RUNNING_TOLL = re.compile(
+    r"(?i)\b(?:updated|preliminary|provisional|initial|latest|revised)\s+(?:\w+\s+){0,2}toll"
+)
+
+
+def _running(text: str, start: int) -> bool:
+    """Whether a tally's clause, before its number, or its sentence's toll is called a running count."""
+    lo, _ = _chunk(text, _COMMA, start)
+    return bool(_RUNNING.search(text, lo, start) or _RUNNING_TOLL.search(text))
 
 
 def extract(sentences: Sequence[Sentence]) -> list[Figure]:
@@ -782,9 +639,7 @@ def event_places(figures: Iterable[Figure], brief_date: dt.date, *, days: int = 
     return frozenset(p for p, n in named.items() if n == top)
 
 
-def is_current(
-    figure: Figure, brief_date: dt.date, places: Collection[str] = (), *, days: int = 7
-) -> bool:
+def is_current(figure: Figure, brief_date: dt.date, places: Collection[str] = (), *, days: int = 7) -> bool:
     """Whether a figure is about the current event rather than another time or incident.
 
     Args:
@@ -833,15 +688,21 @@ def _placed_apart(a: Figure, b: Figure) -> bool:
 
 
 def _disagree(by_value: Mapping[float, Figure], outlets: Mapping[str, str | None]) -> bool:
-    """Two different values given by two different outlets about the same place."""
+    """Two close values given by two different outlets about the same place."""
     values = list(by_value.values())
-    pairs = [(a, b) for i, a in enumerate(values) for b in values[i + 1 :]]
+    pairs = [(a, b) for i, a in enumerate(values) for b in values[i + 1 :] if _comparable(a.value, b.value)]
     return any(
         x != y and not (a.where is None and _placed_apart(a, b))
         for a, b in pairs
         for x in _outlets(a, outlets)
         for y in _outlets(b, outlets)
     )
+
+
+def _comparable(a: float, b: float) -> bool:
+    """Two values close enough to be readings of one quantity: within a factor of two."""
+    low, high = sorted((abs(a), abs(b)))
+    return high <= 2 * low
 
 
 def _specific(figure: Figure) -> bool:
@@ -871,7 +732,11 @@ def conflicts(figures: Sequence[Figure], outlets: Mapping[str, str | None] | Non
             groups[(f.counts, f.unit, f.where, f.as_of)].append(f)
     found = []
     for (counts, _, where, as_of), group in groups.items():
-        by_value = {v: _merge([f for f in group if f.value == v]) for v in sorted({f.value for f in group})}
+        values = sorted({f.value for f in group})
+        # A value more than twice another is a different count (a part against the whole: six
+        # crew among 181 aboard), not a disagreement about the same one.
+        close = [v for v in values if any(w != v and _comparable(v, w) for w in values)]
+        by_value = {v: _merge([f for f in group if f.value == v]) for v in close}
         if len(by_value) > 1 and _disagree(by_value, known):
             found.append(Conflict(counts, where, as_of, tuple(by_value.values())))
     return sorted(found, key=lambda c: (c.counts, c.where or "", c.as_of or ""))
@@ -912,39 +777,47 @@ def _fold_restatements(rows: list[Figure]) -> list[Figure]:
     return kept
 
 
-def _with_course(rows: list[Figure], places: Collection[str]) -> list[Figure]:
-    """Collapse a tally's readings of different days into one row that shows its course.
+def _day_reading(group: Sequence[Figure], outlets: Mapping[str, str | None]) -> Figure:
+    """A tally's reading of one day: the value most outlets give, running or not (exact first, then larger)."""
+    buckets: dict[tuple[float, str | None], list[Figure]] = defaultdict(list)
+    for f in group:
+        buckets[(f.value, qualifier(f))].append(f)
+    merged = [_merge(sorted(b, key=lambda f: not is_exact(f))) for b in buckets.values()]
+    return max(merged, key=lambda f: (len(_outlets(f, outlets)), qualifier(f) is None, f.value))
+
+
+def _courses(
+    figures: Sequence[Figure], places: Collection[str], outlets: Mapping[str, str | None]
+) -> list[Figure]:
+    """Each tally as one row: its latest reading, with its course when it changed over the days.
 
     A toll (1,500 on Monday, 4,000 on Tuesday) and a running total ("127 arrests since
-    Sunday") are one quantity read again each day; an unplaced reading joins the
-    event's place when the event has exactly one.
+    Sunday") are one quantity read again each day. Each day's reading is the value
+    most outlets give that day; an unplaced reading joins the event's place when the
+    event has exactly one and its clause names no other.
     """
     home = next(iter(places)) if len(places) == 1 else None
     tallies: dict[tuple[str, str | None, str | None], list[Figure]] = defaultdict(list)
-    rest: list[Figure] = []
-    for row in rows:
-        if row.counts in TALLIES:
-            named = {p for c in row.citations for p in _clause_places(c.quote, row.text)}
-            joins = home if home and (not named or home in named) else None
-            tallies[(row.counts, row.unit, row.where or joins)].append(row)
-        elif row.cumulative:
-            tallies[(row.counts, row.unit, row.where)].append(row)
-        else:
-            rest.append(row)
+    for f in figures:
+        joins = None
+        if f.counts in TALLIES and home:
+            named = {p for c in f.citations for p in _clause_places(c.quote, f.text)}
+            joins = home if not named or home in named else None
+        tallies[(f.counts, f.unit, f.where or joins)].append(f)
+    rows = []
     for (_, _, where), group in tallies.items():
         by_day: dict[dt.date, list[Figure]] = defaultdict(list)
-        for row in group:
-            by_day[_newest(row)].append(row)
+        for f in group:
+            by_day[_newest(f)].append(f)
         days = sorted(by_day)
-        daily = [_representative(by_day[d]) for d in days]
+        daily = [_day_reading(by_day[d], outlets) for d in days]
         latest = replace(daily[-1], where=daily[-1].where or where)
         if len({f.value for f in daily}) > 1:
             course = tuple((d.isoformat(), f.value) for d, f in zip(days, daily, strict=True))
-            latest = replace(_merge([latest, *reversed(daily[:-1])]), course=course)
+            rows.append(replace(_merge([latest, *reversed(daily[:-1])]), course=course))
         else:
-            latest = _merge([latest, *group])
-        rest.append(latest)
-    return rest
+            rows.append(_merge([latest, *(f for f in group if f.value == latest.value)]))
+    return rows
 
 
 def _clause_places(quote: str, text: str) -> frozenset[str]:
@@ -990,12 +863,16 @@ def key_figures(
     """
     known = outlets or {}
     places = event_places(figures, date, days=days)
+    current = [f for f in figures if is_current(f, date, places, days=days)]
+    tallies = [f for f in current if f.counts in TALLIES or f.cumulative]
     # A running total and a one-day count of the same day are different readings: keep both.
     groups: dict[tuple[str, str | None, str | None, str | None, bool], list[Figure]] = defaultdict(list)
-    for f in figures:
-        if is_current(f, date, places, days=days):
+    for f in current:
+        if not (f.counts in TALLIES or f.cumulative):
             groups[(f.counts, f.unit, f.where, f.as_of, f.cumulative)].append(f)
-    rows = _with_course(_fold_restatements([_representative(g) for g in groups.values()]), places)
+    rows = _fold_restatements([_representative(g) for g in groups.values()]) + _courses(
+        tallies, places, known
+    )
     support: dict[tuple[str, str | None], set[str]] = defaultdict(set)
     lead: Counter[tuple[str, str | None]] = Counter()
     for row in rows:
@@ -1004,6 +881,7 @@ def key_figures(
     rows = [r for r in rows if _eligible(r, len(support[(r.counts, r.unit)]))]
     # A quantity shows its best-supported readings only, so one count cannot fill the box.
     by_quantity: dict[tuple[str, str | None], list[Figure]] = defaultdict(list)
+
     def best(f: Figure) -> tuple[int, bool, int, int]:
         elsewhere = bool(f.where and places and f.where not in places)
         return (-len(_outlets(f, known)), elsewhere, -_in_lead(f), -_newest(f).toordinal())

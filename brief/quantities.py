@@ -1,9 +1,11 @@
-"""Numbers and amounts as news text writes them, and how a brief prints them.
+"""Numbers and amounts as news text writes them, what they count, and how a brief prints them.
 
 Plain counts ("129", "1.5 million", "one hundred and six"), money ("€6.5bn",
 "$2 billion", "1.2 trillion yen"), percentages ("23%", "23 per cent") and
-earthquake magnitudes ("magnitude 7.8", "a 7.8-magnitude quake"). Pure text:
-regexes and a small number-word parser, no models.
+earthquake magnitudes ("magnitude 7.8", "a 7.8-magnitude quake"); what a plain
+number counts ("killed 12 people", "recalled 11 million cars") and what an amount
+measures ("a €6.5bn fine", "shares fell 23%"). Pure text: regexes and a small
+number-word parser, no models. :mod:`brief.figures` adds time, place and conflicts.
 """
 
 from __future__ import annotations
@@ -228,7 +230,10 @@ def display(value: float, unit: str | None = None) -> str:
 _MONEY_LABELS: tuple[tuple[str, str], ...] = (
     ("fine", r"fined?|fines|penalt(?:y|ies)|settle(?:d|ment|ments)?"),
     ("bail", r"bail(?!-?out)"),
-    ("bailout", r"bail-?outs?|rescue (?:package|deal|plan|loan)|lifeline|capital injection|recapitali[sz]\w*"),
+    (
+        "bailout",
+        r"bail-?outs?|rescue (?:package|deal|plan|loan)|lifeline|capital injection|recapitali[sz]\w*",
+    ),
     ("aid", r"aid|pledge[ds]?|pledging|donat\w+|relief|appeal|humanitarian|assistance"),
     ("compensation", r"compensation|compensate|payouts?|damages"),
     ("damage", r"damaged?|destruction|economic losses|insured losses"),
@@ -243,7 +248,9 @@ _MONEY_LABELS: tuple[tuple[str, str], ...] = (
     ("assets", r"assets"),
     ("cost", r"costs?|costing|spend\w*|budget|invest\w*|funding"),
 )
-_UP = r"rose|rise|rises|rising|jumped|jumps|gained|gains|climbed|climbs|surged|surges|soared|soars|up|increased"
+_UP = (
+    r"rose|rise|rises|rising|jumped|jumps|gained|gains|climbed|climbs|surged|surges|soared|soars|up|increased"
+)
 _DOWN = (
     r"fell|falls|fall|falling|dropped|drops|plunged|plunges|plummeted|slumped|slumps|tumbled|tumbles|sank|"
     r"sinks|lost|loses|down|declined|declines|slid|slides|shed|sheds|crashed|decreased"
@@ -252,7 +259,9 @@ _CHANGE_NOUNS = {
     "fall": -1, "drop": -1, "decline": -1, "plunge": -1, "slump": -1, "loss": -1, "cut": -1, "decrease": -1,
     "rise": 1, "increase": 1, "jump": 1, "gain": 1, "surge": 1,
 }  # fmt: skip
-_HOLD_VERBS = r"won|wins|took|takes|got|gets|received|receives|secured|secures|polled|garnered|had|has|claimed"
+_HOLD_VERBS = (
+    r"won|wins|took|takes|got|gets|received|receives|secured|secures|polled|garnered|had|has|claimed"
+)
 _FILLER = frozenset(
     "the a an its their his her our of in on at for to by and or with from as that this these those some "
     "about around nearly almost more than over just by".split()
@@ -293,7 +302,9 @@ def measure(text: str, amount: Amount, clause: tuple[int, int]) -> Measured | No
     lo, hi = clause
     if amount.unit == "magnitude":
         shock = re.search(r"(?i)\baftershocks?\b", text[amount.end : min(hi, amount.end + 30)])
-        return Measured("aftershock magnitude" if shock else "magnitude", amount.value, amount.start, amount.end)
+        return Measured(
+            "aftershock magnitude" if shock else "magnitude", amount.value, amount.start, amount.end
+        )
     if amount.unit != "%":
         return Measured(_money_label(text, amount, lo, hi), amount.value, amount.start, amount.end)
     return _percent(text, amount, lo, hi)
@@ -332,7 +343,7 @@ def _subject(words: list[str]) -> str | None:
 
 def _noun_phrase(after: str) -> list[str]:
     """The words of a short noun phrase at the start of ``after``: stops at a function word or punctuation."""
-    words = []
+    words: list[str] = []
     for word in re.findall(r"[\w'’-]+|[^\w\s]", after)[:5]:
         if not re.fullmatch(r"[\w'’-]+", word) or (word.lower() in _FILLER and words):
             break
@@ -367,7 +378,9 @@ def _percent(text: str, amount: Amount, lo: int, hi: int) -> Measured | None:
     if noun and noun["noun"] in _CHANGE_NOUNS and noun["rest"]:
         subject = _subject(_noun_phrase(noun["rest"]))
         if subject:
-            return Measured(subject, _CHANGE_NOUNS[noun["noun"]] * amount.value, start, end + noun.end("noun"))
+            return Measured(
+                subject, _CHANGE_NOUNS[noun["noun"]] * amount.value, start, end + noun.end("noun")
+            )
     if noun and noun["noun"] in ("stake", "share", "majority", "tariff", "tariffs", "tax", "turnout"):
         return Measured(noun["noun"], amount.value, start, end + noun.end("noun"))
     level = re.search(r"(?i)(?P<subj>(?:[\w'’-]+\s+){1,3})(?:of|at|was|is|stood at|reached|hit)\s+$", before)
@@ -376,3 +389,228 @@ def _percent(text: str, amount: Amount, lo: int, hi: int) -> Measured | None:
         if subject:
             return Measured(subject, amount.value, lo + level.start(), end)
     return None
+
+
+# ---------------------------------------------------------------- what a plain number counts
+
+# Words between a number and its noun that do not change what is counted.
+_MOD = (
+    r"(?:additional|more|other|further|new|extra|fresh|police|security|suspected|alleged|armed|dead|suicide|"
+    r"terror|terrorist|key|top|different|separate|military|confirmed|known|[A-Z][a-z]+)"
+)
+_NOUNS: tuple[tuple[str, str], ...] = (
+    ("killed", r"dead|deaths|killed|fatalities"),
+    ("wounded", r"wounded|injured|injuries|hurt"),
+    ("strikes", r"air ?strikes|air raids|strikes|sorties"),
+    ("raids", r"raids"),
+    ("searches", r"(?:house |home )?searches"),
+    ("house arrest", r"house arrests"),
+    ("arrests", r"arrests|arrested|detentions|detainees|detained"),
+    ("weapons", r"weapons|firearms|guns"),
+    ("troops", r"troops|soldiers|personnel|servicemen|reservists|gendarmes|officers|security forces"),
+    ("jets", r"(?:fighter )?jets|aircraft|warplanes|planes"),
+    ("attackers", r"attackers|assailants|gunmen|bombers|perpetrators|terrorists"),
+    ("suspects", r"suspects"),
+    ("nationalities", r"nationalities"),
+    ("missing", r"missing"),
+    ("displaced", r"displaced|evacuees"),
+)
+# Verbs right before a number say what it counts: "killed 12 people", "injured 30 more".
+_BEFORE: tuple[tuple[str, str], ...] = (
+    (
+        "killed",
+        (
+            r"killed|killing|kills|kill|(?:(?:death|casualty)\s+)?toll(?:\s+[\w'’-]+){0,6}?\s+"
+            r"(?:at|to|of|is|was|be|reached|hit|neared|passed|topped|exceeded)"
+            r"|(?:number|total)(?:\s+of)?(?:\s+people)?\s+(?:killed|dead|deaths)(?:\s+\w+){0,2}?\s+(?:to|at|of|is|was)"
+        ),
+    ),
+    ("wounded", r"wounded|wounding|injured|injuring|injures|injure"),
+    ("arrests", r"arrested|arresting|detained|detaining|detains"),
+    ("searches", r"searched|searching"),
+    ("raids", r"raided|raiding"),
+    ("displaced", r"displaced|displacing|evacuated|evacuating"),
+    ("rescued", r"rescued|rescuing|pulled|saved"),
+)
+# Nouns that need a verb to say what they count: "all 90 aboard died", "40 people are under house arrest".
+_GENERIC = (
+    r"people|persons|person|civilians|individuals|others|men|women|children|passengers|aboard|"
+    r"residents|victims|more|homes|houses|premises|properties|addresses|buildings|apartments|flats|hostages|"
+    r"workers|foreigners|nationals|citizens|crew|crew members|students|miners|migrants|patients|pilgrims|"
+    r"tourists|worker|militants|fighters|captives|staff|employees|villagers|protesters|demonstrators"
+)
+_AUX = (
+    r"(?:were|was|are|is|have|has|had|been|being|also|reportedly|now|still|later|all|who|that|placed|"
+    r"(?:thought|believed|feared|said|known|confirmed|reported)\s+to\s+(?:have|be))"
+)
+_AFTER: tuple[tuple[str, str], ...] = (
+    ("killed", r"killed|died|dead|perished|lost their lives"),
+    ("wounded", r"wounded|injured|hurt"),
+    ("house arrest", r"under house arrest"),
+    ("arrests", r"arrested|detained|taken into custody|in custody"),
+    ("searches", r"searched"),
+    ("raids", r"raided"),
+    ("missing", r"missing|unaccounted for"),
+    ("homeless", r"(?:left|made|rendered)\s+homeless|homeless"),
+    ("displaced", r"displaced|evacuated|forced from their homes|fled their homes"),
+    ("rescued", r"rescued|pulled (?:out )?alive"),
+)
+_FROM_NATIONS = re.compile(rf"^\s+(?:{_MOD}\s+){{0,2}}(?:nations|countries)\b")
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A number in a sentence; ``start`` includes its qualifier."""
+
+    start: int
+    num_start: int
+    end: int
+    value: float
+    maybe_year: bool
+    # "four of the six crew were killed": the six is the whole, the verb counts the part.
+    whole: bool = False
+
+
+def classify(text: str, m: Mention) -> tuple[str, int, int] | None:
+    """What a plain number counts: people by what happened to them, or things with their verb.
+
+    Args:
+        text: the sentence.
+        m: a number in it (see :class:`Mention`).
+
+    Returns:
+        (what it counts, start, end of its phrase), e.g. ("killed", ...), ("cars recalled (Acme)", ...);
+        None for a number that counts nothing worth a figure.
+    """
+    before, after = text[: m.start], text[m.end :]
+    found = None if m.maybe_year else _verb_before(before)
+    if found:
+        return found[0], found[1], m.end + _generic_len(after)
+    noun = _noun_after(after)
+    if noun:
+        return noun[0], m.start, m.end + noun[1]
+    if m.maybe_year:
+        return None
+    if re.search(r"\bfrom\s+$", before) and (nat := _FROM_NATIONS.match(after)):
+        return "nationalities", m.start, m.end + nat.end()
+    if m.whole:
+        return None
+    verb = _verb_after(after)
+    if verb:
+        return verb[0], m.start, m.end + verb[1]
+    return _thing(text, m)
+
+
+def _verb_before(before: str) -> tuple[str, int] | None:
+    """A counting verb that ends right where the number starts."""
+    for counts, pattern in _BEFORE:
+        hit = re.search(rf"(?i)\b(?:{pattern})\s+$", before)
+        if hit:
+            return counts, hit.start()
+    return None
+
+
+def _noun_after(after: str) -> tuple[str, int] | None:
+    """The longest counted noun after the number, skipping a few modifiers."""
+    best: tuple[str, int] | None = None
+    for counts, pattern in _NOUNS:
+        hit = re.match(rf"\s+(?:{_MOD}\s+){{0,2}}(?:{pattern})\b", after)
+        if hit and (best is None or hit.end() > best[1]):
+            best = (counts, hit.end())
+    return best
+
+
+def _verb_after(after: str) -> tuple[str, int] | None:
+    """A generic noun followed by a counting verb: "40 people are under house arrest"."""
+    for counts, pattern in _AFTER:
+        hit = re.match(rf"\s+(?:{_MOD}\s+){{0,2}}(?:{_GENERIC})(?:\s+{_AUX}){{0,3}}\s+(?:{pattern})\b", after)
+        if hit:
+            return counts, hit.end()
+    return None
+
+
+# Counts of things ("recalled 11 million cars", "300 homes were destroyed") need a verb to say
+# what happened to them; a bare "27 languages" or "in 23 countries" counts nothing worth a figure.
+_PLURAL = (
+    r"(?P<noun>(?!(?:was|has|is|this|its|his|hers|us|yes|thus|as|across|towards|perhaps|unless)\b)"
+    r"[a-z][a-z-]+(?<![su]s)(?<!is)s|children|people|aircraft|personnel|cattle|sheep|livestock)"
+)
+_IRREGULAR = {
+    "sold": "sold", "sell": "sold", "sells": "sold", "cut": "cut", "cuts": "cut", "shed": "shed", "sheds": "shed",
+    "sent": "sent", "send": "sent", "sends": "sent", "built": "built", "build": "built", "builds": "built",
+    "made": "made", "make": "made", "makes": "made", "lost": "lost", "lose": "lost", "loses": "lost",
+    "hit": "hit", "hits": "hit", "struck": "struck", "found": "found", "find": "found", "finds": "found",
+    "left": "left", "leaves": "left", "held": "held", "hold": "held", "holds": "held", "brought": "brought",
+    "gave": "given", "given": "given", "took": "taken", "taken": "taken", "set up": "set up",
+    "sets up": "set up", "put up": "put up", "shot down": "shot down", "laid off": "laid off",
+    "lays off": "laid off", "lay off": "laid off", "seized": "seized", "employs": "employed",
+    "has": "had", "have": "had", "had": "had", "owns": "owned", "destroyed": "destroyed",
+    "got": "got", "gets": "got", "won": "won", "wins": "won", "takes": "taken",
+}  # fmt: skip
+# "including 175 passengers" counts a part of something already counted, not a quantity of its own.
+_SUBSETS = frozenset({"including", "included", "includes", "excluding", "excluded", "comprising"})
+# Sentence openers and generic subjects that name no holder of a count.
+_NOT_HOLDERS = frozenset(
+    "The A An It He She They We This That These Those Officials Police Authorities Reports Data".split()
+)
+_NOT_VERBS = frozenset(
+    "during something nothing anything morning evening building during bring thing king ring spring "
+    "need seed speed feed bed red hundred indeed united".split()
+)
+_THING_VERB_BEFORE = re.compile(
+    r"(?i)\b(?P<verb>set up|sets up|put up|shot down|laid off|lays off|lay off|[a-z]+)\s+$"
+)
+_THING_AUX = r"(?:\s+(?:[a-z]+ly|worldwide|nationwide|globally|so far|in total|were|was|are|is|have|has|had|been|being|now|all))"
+
+
+def _participle(word: str) -> str | None:
+    """The past participle a counted thing takes from its verb ("recalling" -> "recalled"), or None."""
+    word = word.lower()
+    if word in _IRREGULAR:
+        return _IRREGULAR[word]
+    if word in _NOT_VERBS or len(word) < 4:
+        return None
+    if word.endswith("ed") and word not in _SUBSETS:
+        return word
+    if word.endswith("ing") and word not in _SUBSETS:
+        stem = word[:-3]
+        if len(stem) < 3:
+            return None
+        return (
+            stem[:-1] + "ied"
+            if re.search(r"[^aeiou]y$", stem)
+            else stem + ("d" if stem.endswith("e") else "ed")
+        )
+    return None
+
+
+def _thing(text: str, m: Mention) -> tuple[str, int, int] | None:
+    """A count of things with its verb: "recalled 11 million cars", "300 homes were destroyed"."""
+    noun = re.match(rf"\s+(?:(?:[a-z]+|{_MOD})\s+){{0,2}}{_PLURAL}\b", text[m.end :])
+    if m.maybe_year or not noun:
+        return None
+    before = _THING_VERB_BEFORE.search(text[: m.start])
+    verb = _participle(before["verb"]) if before else None
+    if verb and before:
+        # The subject names whose count it is: "Acme recalled 11 million cars", "Ms Ade received 9,000 votes".
+        holder = re.search(
+            r"(?:^|[^\w\s'’]\s*|\b(?:Mr|Ms|Mrs|Dr)\.?\s+|\s)([A-Z][\w'’-]+)\s+$", text[: before.start()]
+        )
+        # A capitalised plural opening the sentence is a common noun ("Rescuers freed..."), not a name.
+        opening = holder is not None and not text[: holder.start(1)].strip() and holder[1].endswith("s")
+        who = f" ({holder[1]})" if holder and holder[1] not in _NOT_HOLDERS and not opening else ""
+        return f"{noun['noun']} {verb}{who}", before.start(), m.end + noun.end()
+    after = re.match(
+        rf"(?:{_THING_AUX}){{0,4}}\s+(?P<verb>[a-z]+(?:\s+(?:up|off|down))?)\b(?!\s+to\b)",
+        text[m.end + noun.end() :],
+    )
+    verb = _participle(after["verb"]) if after else None
+    if verb and after:
+        return f"{noun['noun']} {verb}", m.start, m.end + noun.end() + after.end()
+    return None
+
+
+def _generic_len(after: str) -> int:
+    """Length of a generic noun right after the number, to keep it in the figure's text."""
+    hit = re.match(rf"\s+(?:{_MOD}\s+){{0,2}}(?:{_GENERIC})\b", after)
+    return hit.end() if hit else 0
