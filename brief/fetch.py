@@ -717,13 +717,13 @@ class _Http:
                     raise _Failed(f"content type {kind or '(none)'} is not one of {', '.join(sorted(types))}")
                 declared = response.headers.get("content-length", "")
                 if declared.isdigit() and int(declared) > cap:
-                    raise _Failed(f"page is {int(declared):,} bytes, over the {cap:,}-byte limit")
+                    raise _Failed(f"response is {int(declared):,} bytes, over the {cap:,}-byte limit")
                 body = bytearray()
                 # Counted after decompression, so a small gzip bomb is stopped too.
                 for chunk in response.iter_bytes(chunk_size=64 * 1024):
                     body += chunk
                     if len(body) > cap:
-                        raise _Failed(f"page is over the {cap:,}-byte limit")
+                        raise _Failed(f"response is over the {cap:,}-byte limit")
                     if time.monotonic() > deadline:
                         # A server dripping bytes never trips the read timeout; this bounds the whole body.
                         raise httpx.ReadTimeout("body too slow", request=response.request)

@@ -315,6 +315,7 @@ def test_each_bad_feed_or_page_fails_alone_with_a_reason(server: Server, tmp_pat
         "/report.pdf": "content type application/pdf",
         "/sneaky.html": "redirect to file",
         "/bomb.html": "byte limit",
+        "/declared.html": "is 300,000 bytes, over the 200,000-byte limit",
     }
     server.routes["/slow.html"] = slow(1.5, page("slow"))
     sent = [0]
@@ -322,6 +323,7 @@ def test_each_bad_feed_or_page_fails_alone_with_a_reason(server: Server, tmp_pat
     server.routes["/report.pdf"] = respond(b"%PDF-1.4 " + b"0" * 500, "application/pdf")
     server.routes["/sneaky.html"] = redirect("file:///etc/passwd")
     # 20 MB of HTML in a 20 KB gzip body: the cap counts what is decoded, not Content-Length.
+    server.routes["/declared.html"] = respond(b"<p>" + b"y" * (300_000 - 7) + b"</p>")
     server.routes["/bomb.html"] = respond(gzip.compress(b"<p>" + b" " * 20_000_000), Content_Encoding="gzip")
     server.routes["/moved.html"] = redirect("/good.html", 301)
     server.routes["/good.html"] = respond(page("canal", "Canal locks repaired"))
