@@ -86,7 +86,8 @@ class _Sources:
                 log.warning("a citation names source %s, which is not in the brief", source)
                 continue
             number = self.numbers[source]
-            quotes.setdefault((number, text), {"number": number, "quote": text, **_about(self.articles[source])})
+            shown = {"number": number, "quote": text, **_about(self.articles[source])}
+            quotes.setdefault((number, text), shown)
         if not quotes:
             return None
         ordered = [quotes[k] for k in sorted(quotes)]
@@ -109,7 +110,8 @@ def _about(article: Article) -> dict[str, str]:
 
 
 def _claim(claim: Claim, sources: _Sources) -> dict[str, Any]:
-    return {"text": claim.text, "extractive": claim.method == "extractive", "mark": sources.cite(claim.citations)}
+    extractive = claim.method == "extractive"
+    return {"text": claim.text, "extractive": extractive, "mark": sources.cite(claim.citations)}
 
 
 def _fact(fact: Fact, sources: _Sources) -> dict[str, Any]:
@@ -133,7 +135,8 @@ def _sections(brief: Brief, sources: _Sources) -> dict[str, list[dict[str, Any]]
     conflicts = []
     for k in brief.conflicts:
         shown = conflict_view(k, numbers, year)
-        values = [{**v, "mark": sources.cite(f.citations)} for v, f in zip(shown["figures"], k.values, strict=True)]
+        pairs = zip(shown["figures"], k.values, strict=True)
+        values = [{**v, "mark": sources.cite(f.citations)} for v, f in pairs]
         conflicts.append({**shown, "figures": values})
     # Briefs made before the timeline existed (or by custom pipelines) have none.
     events = getattr(brief, "timeline", ()) or ()
@@ -152,7 +155,8 @@ def _sections(brief: Brief, sources: _Sources) -> dict[str, list[dict[str, Any]]
         "conflicts": conflicts,
         "figures": figures,
         "timeline": [
-            {"when": _when(e.date, year), "date_iso": str(e.date), "text": e.text, "mark": sources.cite(e.citations)}
+            {"when": _when(e.date, year), "date_iso": str(e.date), "text": e.text,
+             "mark": sources.cite(e.citations)}
             for e in events
         ],  # fmt: skip
     }
@@ -234,15 +238,9 @@ def web_view(full: Brief, printed: Brief | None = None, stem: str | None = None)
             for a in full.sources
             if sources.numbers.get(a.id) is not None
         ],  # fmt: skip
-        "files": _sibling_files(stem, full),
+        # Relative links to the files write_all puts beside the page.
+        "files": {} if stem is None else {"pdf": f"{stem}.pdf", "json": f"{stem}.json"},
     }
-
-
-def _sibling_files(stem: str | None, brief: Brief) -> dict[str, Any]:
-    """Relative links from a page to the files :func:`brief.render.write_all` puts beside it."""
-    if stem is None:
-        return {}
-    return {"pdf": f"{stem}.pdf", "json": f"{stem}.json"}
 
 
 def page(
