@@ -7,12 +7,13 @@ one function each.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import logging
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -151,6 +152,30 @@ def output_options(command: F) -> F:
     )(command)
 
 
+def ray_option(command: F) -> F:
+    """--ray, shared by the commands that build briefs."""
+    return click.option(
+        "--ray", "ray_address", metavar="local|auto|ADDRESS",
+        help="Run the per-story and per-topic work on Ray: 'local' starts Ray on this machine, 'auto' joins "
+        "the cluster this machine belongs to, HOST:PORT joins that cluster. Needs pip install -e '.[ray]'.",
+    )(command)  # fmt: skip
+
+
+@contextlib.contextmanager
+def _runner(ray_address: str | None, config: Any) -> Iterator[Any]:
+    """The runner --ray asks for (None: in process), stopped when the command ends."""
+    if ray_address is None:
+        yield None
+        return
+    from brief.runner import ray_runner
+
+    runner = ray_runner(ray_address, config)
+    try:
+        yield runner
+    finally:
+        runner.close()
+
+
 def model_options(command: F) -> F:
     """The options every model-backed command shares."""
     options = [
@@ -202,6 +227,7 @@ class _Bars:
 @click.option("--date", "brief_date", type=click.DateTime(["%Y-%m-%d"]), help="The brief's date (default: newest article date, else today).")
 @click.option("--title", help="The brief's title.")
 @output_options
+@ray_option
 @model_options
 @reports_errors
 def build(
@@ -210,6 +236,7 @@ def build(
     title: str | None,
     out_dir: Path | None,
     templates_dir: Path | None,
+    ray_address: str | None,
     config_file: Path | None,
     summarizer: str | None,
     judge: str | None,
@@ -227,13 +254,17 @@ def build(
         brief build seeds/
 
         brief build seeds/ --date 2015-11-17 --out /tmp/briefs --model ./my-model.gguf
+
+        brief build inbox/ --ray auto
     """
     from brief import render
     from brief.pipeline import build as build_brief
 
     _quiet_logs(quiet)
     config = _settings(config_file, summarizer=summarizer, judge=judge, embedder=embedder, out_dir=out_dir, templates_dir=templates_dir)
-    made = build_brief(list(sources), config, date=brief_date.date() if brief_date else None, title=title, progress=_Bars(quiet))
+    with _runner(ray_address, config) as runner:
+        made = build_brief(list(sources), config, date=brief_date.date() if brief_date else None, title=title,
+                           progress=_Bars(quiet), runner=runner)  # fmt: skip
     paths = render.write_all(made, config.out_dir, config.templates_dir)
     if not quiet:
         for kind in ("pdf", "html", "json", "digests"):
@@ -430,6 +461,7 @@ EXIT_LOCKED = 3
 @click.option("--state", "state_file", type=click.Path(dir_okay=False, path_type=Path), help="The state file (default: OUT/brief.db).")
 @click.option("--date", "night", type=click.DateTime(["%Y-%m-%d"]), help="The night's date (default: today).")
 @output_options
+@ray_option
 @model_options
 @reports_errors
 def nightly(
@@ -438,6 +470,7 @@ def nightly(
     out_dir: Path | None,
     night: Any,
     templates_dir: Path | None,
+    ray_address: str | None,
     config_file: Path | None,
     summarizer: str | None,
     judge: str | None,
@@ -465,6 +498,8 @@ def nightly(
         brief nightly inbox/ --out briefs/
 
         brief nightly feed.jsonl --state /var/lib/brief/brief.db --quiet
+
+        brief nightly inbox/ --out briefs/ --ray head-node:6379
     """
     from brief.nightly import run as run_night
     from brief.store import StateLocked
@@ -473,7 +508,9 @@ def nightly(
     config = _settings(config_file, summarizer=summarizer, judge=judge, embedder=embedder, out_dir=out_dir,
                        templates_dir=templates_dir, state_file=state_file)  # fmt: skip
     try:
-        result = run_night(inbox, config, date=night.date() if night else None, progress=_Bars(quiet))
+        with _runner(ray_address, config) as runner:
+            result = run_night(inbox, config, date=night.date() if night else None, progress=_Bars(quiet),
+                               runner=runner)  # fmt: skip
     except StateLocked as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(EXIT_LOCKED)

@@ -35,8 +35,8 @@ from brief.embed import CachedEmbedder, load_embedder
 from brief.figures import CASUALTIES, display_value, qualifier
 from brief.pipeline import Models, Progress, brief_from_articles
 from brief.records import Brief, Change, Citation, Fact, Figure, Sentence, Topic, TopicBrief
+from brief.runner import Runner
 from brief.store import BriefRecord, EmbeddingTable, Store, TopicRecord, state_path
-from brief.summarize import summarize_topic
 from brief.verify import Gate
 
 log = logging.getLogger(__name__)
@@ -88,6 +88,7 @@ def run(
     date: dt.date | None = None,
     models: Models | None = None,
     progress: Progress | None = None,
+    runner: Runner | None = None,
 ) -> NightResult:
     """Run one night: store what is new in ``inbox``, write the day's brief, record it.
 
@@ -99,6 +100,8 @@ def run(
         models: already-loaded models (default: load those ``config`` names); the
             embedder is wrapped so vectors are kept in the state file.
         progress: called with (step, done, total) as the run advances.
+        runner: where new topic summaries are made (default: in this process); the
+            state file is read and written here only, whatever the runner.
 
     Returns:
         The brief, the written paths and what the night cost.
@@ -126,7 +129,7 @@ def run(
         brief = brief_from_articles(
             articles, config, date=night, models=ready, progress=report,
             arrange=lambda found: arrange(found, new_ids, previous, config.topic_min_size, config.max_topics),
-            summarize=lambda topic: _summary(topic, store, ready, config, night, counter),
+            stored=StoredSummaries(store, ready, config, counter), runner=runner,
         )  # fmt: skip
         table.flush()
         brief = _with_changes(_keep_labels(brief, previous), store, previous, new_ids)
@@ -333,20 +336,25 @@ def summary_key(topic: Topic, models: Models, config: Settings) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
 
-def _summary(
-    topic: Topic, store: Store, models: Models, config: Settings, date: dt.date, counter: _Counter
-) -> TopicBrief:
-    """The stored summary of a topic whose facts are unchanged, else a fresh one (then stored)."""
-    key = summary_key(topic, models, config)
-    stored = store.summary(key)
-    if stored is not None:
-        counter.reused += 1
+class StoredSummaries:
+    """Topic summaries in the state file, keyed by :func:`summary_key`; used in the driver only."""
+
+    def __init__(self, store: Store, models: Models, config: Settings, counter: _Counter) -> None:
+        self.store, self.models, self.config, self.counter = store, models, config, counter
+
+    def get(self, topic: Topic) -> TopicBrief | None:
+        """The stored summary of a topic whose facts are unchanged, else None."""
+        stored = self.store.summary(summary_key(topic, self.models, self.config))
+        if stored is None:
+            return None
+        self.counter.reused += 1
         label, claims = stored
         return TopicBrief(replace(topic, label=label), claims)
-    fresh = summarize_topic(topic, models.summarizer, models.gate, config, date)
-    store.put_summary(key, fresh.topic.label, fresh.summary)
-    counter.summarized += 1
-    return fresh
+
+    def put(self, topic: Topic, fresh: TopicBrief) -> None:
+        """Store a summary made tonight (one transaction)."""
+        self.store.put_summary(summary_key(topic, self.models, self.config), fresh.topic.label, fresh.summary)
+        self.counter.summarized += 1
 
 
 def _with_store(

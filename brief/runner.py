@@ -20,7 +20,7 @@ import logging
 import os
 from collections.abc import Callable, Iterator, Sequence
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, Self, TypeVar
 
 from brief.errors import BriefError, ConfigError
 
@@ -220,7 +220,7 @@ class RayRunner:
             self._ray.shutdown()
             self.started_ray = False
 
-    def __enter__(self) -> RayRunner:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
