@@ -181,7 +181,7 @@ _TIME_PATTERNS: tuple[tuple[str, bool, _Resolver], ...] = (
     (rf"\b(?:in|during|until|by|of|from|before|after)\s+{_YEAR}\b", False, lambda m, a: m[1]),
     # "a 2004 tremor ... killed 600": an earlier year's event dates the figures of its clause.
     (
-        rf"\b(?:a|an|the)\s+{_YEAR}(?=\s+[A-Za-z])",
+        rf"\b(?:[Aa]|[Aa]n|[Tt]he)\s+{_YEAR}(?=\s+[A-Za-z])",
         False,
         lambda m, a: m[1] if a and int(m[1]) < a.year else None,
     ),
@@ -728,10 +728,15 @@ def conflicts(figures: Sequence[Figure], outlets: Mapping[str, str | None] | Non
     known = outlets or {}
     groups: dict[tuple[str, str | None, str | None, str | None], list[Figure]] = defaultdict(list)
     for f in figures:
-        if is_exact(f) and _specific(f):
+        if is_exact(f) and _specific(f) and f.unit == "magnitude":
+            # A quake's magnitude is one fact whichever day reports it: only another year is another quake.
+            groups[(f.counts, f.unit, None, (f.as_of or "")[:4] or None)].append(f)
+        elif is_exact(f) and _specific(f):
             groups[(f.counts, f.unit, f.where, f.as_of)].append(f)
     found = []
-    for (counts, _, where, as_of), group in groups.items():
+    for (counts, unit, where, as_of), group in groups.items():
+        if unit == "magnitude":
+            as_of = max((f.as_of or "" for f in group), key=lambda a: _newest_of(a)) or None
         values = sorted({f.value for f in group})
         # A value more than twice another is a different count (a part against the whole: six
         # crew among 181 aboard), not a disagreement about the same one.
@@ -744,7 +749,12 @@ def conflicts(figures: Sequence[Figure], outlets: Mapping[str, str | None] | Non
 
 def _newest(figure: Figure) -> dt.date:
     """The last day a figure covers, for newest-first order."""
-    covered = as_of_span(figure.as_of)
+    return _newest_of(figure.as_of)
+
+
+def _newest_of(as_of: str | None) -> dt.date:
+    """The last day an ``as_of`` covers; the earliest date for none."""
+    covered = as_of_span(as_of)
     return covered[1] if covered else dt.date.min
 
 
@@ -809,8 +819,13 @@ def _courses(
         by_day: dict[dt.date, list[Figure]] = defaultdict(list)
         for f in group:
             by_day[_newest(f)].append(f)
-        days = sorted(by_day)
-        daily = [_day_reading(by_day[d], outlets) for d in days]
+        days, daily = [], []
+        for day in sorted(by_day):
+            reading = _day_reading(by_day[day], outlets)
+            # A tally does not halve overnight: a much smaller number is a part ("four crew members").
+            if not daily or 2 * reading.value >= max(f.value for f in daily):
+                days.append(day)
+                daily.append(reading)
         latest = replace(daily[-1], where=daily[-1].where or where)
         if len({f.value for f in daily}) > 1:
             course = tuple((d.isoformat(), f.value) for d, f in zip(days, daily, strict=True))

@@ -131,7 +131,7 @@ _PERCENT = re.compile(
     r"(?:\s*%|\s+(?:per\s?cent|percent|pct)\b)"
 )
 _MAGNITUDE = re.compile(
-    r"(?i)\b(?:magnitude[- ](?P<a>\d{1,2}(?:\.\d)?)|(?P<b>\d{1,2}(?:\.\d)?)[- ]magnitude"
+    r"(?i)\b(?:magnitude(?:\s+of)?[- ](?P<a>\d{1,2}(?:\.\d)?)|(?P<b>\d{1,2}(?:\.\d)?)[- ]magnitude"
     r"|(?P<c>\d{1,2}\.\d)\s+on\s+the\s+(?:Richter|moment magnitude)\s+scale)(?![\d.])"
 )
 
@@ -249,11 +249,12 @@ _MONEY_LABELS: tuple[tuple[str, str], ...] = (
     ("cost", r"costs?|costing|spend\w*|budget|invest\w*|funding"),
 )
 _UP = (
-    r"rose|rise|rises|rising|jumped|jumps|gained|gains|climbed|climbs|surged|surges|soared|soars|up|increased"
+    r"rose|risen|rise|rises|rising|jumped|jumps|gained|gains|climbed|climbs|surged|surges|soared|soars|up|"
+    r"increased"
 )
 _DOWN = (
     r"fell|falls|fall|falling|dropped|drops|plunged|plunges|plummeted|slumped|slumps|tumbled|tumbles|sank|"
-    r"sinks|lost|loses|down|declined|declines|slid|slides|shed|sheds|crashed|decreased"
+    r"sinks|lost|loses|down|declined|declines|slid|slides|shed|sheds|crashed|decreased|fallen|sunk"
 )
 _CHANGE_NOUNS = {
     "fall": -1, "drop": -1, "decline": -1, "plunge": -1, "slump": -1, "loss": -1, "cut": -1, "decrease": -1,
@@ -347,7 +348,8 @@ def _noun_phrase(after: str) -> list[str]:
     for word in re.findall(r"[\w'’-]+|[^\w\s]", after)[:5]:
         if not re.fullmatch(r"[\w'’-]+", word) or (word.lower() in _FILLER and words):
             break
-        if word.lower() not in _FILLER:
+        # "of Saturday's vote": the day is when, not what.
+        if word.lower() not in _FILLER and re.sub(r"['’]s$", "", word) not in _CALENDAR:
             words.append(word)
     return words[:3]
 
@@ -367,13 +369,11 @@ def _percent(text: str, amount: Amount, lo: int, hi: int) -> Measured | None:
     if of:
         words = _noun_phrase(after[of.end() :])
         if words:
-            holder = re.search(
-                rf"(?P<who>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*)\s+(?:\w+\s+){{0,2}}?(?:{_HOLD_VERBS}){_QUAL}\s+$",
-                before,
-            )
-            counts = " ".join(words).lower() + (f" ({holder['who']})" if holder else "")
+            verb = re.search(rf"(?i)\b(?:{_HOLD_VERBS}|with){_QUAL}\s+$", text[: amount.start])
+            who = holder(text, verb.start()) if verb else None
+            counts = " ".join(words).lower() + (f" ({who})" if who else "")
             tail = after.index(words[-1], of.end()) + len(words[-1])
-            return Measured(counts, amount.value, lo + holder.start() if holder else start, end + tail)
+            return Measured(counts, amount.value, verb.start() if verb else start, end + tail)
     noun = re.match(r"[\s-]+(?P<noun>[a-z]+)\b(?:\s+(?:in|of)\s+(?P<rest>.*))?", after)
     if noun and noun["noun"] in _CHANGE_NOUNS and noun["rest"]:
         subject = _subject(_noun_phrase(noun["rest"]))
@@ -409,9 +409,14 @@ _NOUNS: tuple[tuple[str, str], ...] = (
     ("weapons", r"weapons|firearms|guns"),
     ("troops", r"troops|soldiers|personnel|servicemen|reservists|gendarmes|officers|security forces"),
     ("jets", r"(?:fighter )?jets|aircraft|warplanes|planes"),
-    ("attackers", r"attackers|assailants|gunmen|bombers|perpetrators|terrorists"),
+    (
+        "attackers",
+        r"attackers|assailants|gunmen|bombers|perpetrators|terrorists|militants|insurgents|"
+        r"hostage-takers|kidnappers|captors|jihadists",
+    ),
     ("suspects", r"suspects"),
     ("nationalities", r"nationalities"),
+    ("cases", r"(?:confirmed |suspected |reported |new )?(?:cases|infections)"),
     ("missing", r"missing"),
     ("displaced", r"displaced|evacuees"),
 )
@@ -437,11 +442,12 @@ _GENERIC = (
     r"people|persons|person|civilians|individuals|others|men|women|children|passengers|aboard|"
     r"residents|victims|more|homes|houses|premises|properties|addresses|buildings|apartments|flats|hostages|"
     r"workers|foreigners|nationals|citizens|crew|crew members|students|miners|migrants|patients|pilgrims|"
-    r"tourists|worker|militants|fighters|captives|staff|employees|villagers|protesters|demonstrators"
+    r"tourists|worker|captives|staff|employees|villagers|protesters|demonstrators"
 )
 _AUX = (
     r"(?:were|was|are|is|have|has|had|been|being|also|reportedly|now|still|later|all|who|that|placed|"
-    r"(?:thought|believed|feared|said|known|confirmed|reported)\s+to\s+(?:have|be))"
+    r"(?:thought|believed|feared|said|known|confirmed|reported)\s+to\s+(?:have|be)|confirmed|feared|presumed|"
+    r"reported|officially)"
 )
 _AFTER: tuple[tuple[str, str], ...] = (
     ("killed", r"killed|died|dead|perished|lost their lives"),
@@ -551,8 +557,49 @@ _IRREGULAR = {
 _SUBSETS = frozenset({"including", "included", "includes", "excluding", "excluded", "comprising"})
 # Sentence openers and generic subjects that name no holder of a count.
 _NOT_HOLDERS = frozenset(
-    "The A An It He She They We This That These Those Officials Police Authorities Reports Data".split()
+    "The A An It He She They We This That These Those Officials Police Authorities Reports Data In At On By "
+    "For From With After Before During According As But And While When Until Since Some Many Most All".split()
 )
+_NAME_RUN = re.compile(r"[A-Z][\w'’.-]*[\w](?:\s+[A-Z][\w'’.-]*[\w])*")
+_CALENDAR = frozenset(
+    "Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July "
+    "August September October November December".split()
+)
+
+
+def holder(text: str, end: int) -> str | None:
+    """Whose count or share a number is: the last name before its verb that is no place, body or date.
+
+    "Ms Ade received 9,000 votes" gives "Ade"; "The main rival, Kofi Ade, who took 29% of
+    the vote" gives "Kofi Ade"; names after a preposition ("of the Labour Party", "in
+    Paris") or in brackets are skipped.
+
+    Args:
+        text: the sentence.
+        end: where the verb starts.
+
+    Returns:
+        The name, or None.
+    """
+    found = None
+    for m in _NAME_RUN.finditer(text, max(0, end - 160), end):
+        name = re.sub(r"^(?:Mr|Ms|Mrs|Dr|President|Senator|Sen)\.?\s+", "", m.group())
+        name = re.sub(r"['’]s$", "", name)
+        words = name.split()
+        before = text[: m.start()]
+        if not words or words[0] in _NOT_HOLDERS or words[0] in _CALENDAR:
+            continue
+        if re.search(
+            r"(?:\(|\b(?:of|from|in|at|by|to|on|for|with|near)\s+(?:the\s+)?(?:[a-z]+\s+)?)$", before
+        ):
+            continue
+        # A capitalised plural opening the sentence is a common noun ("Rescuers freed..."), not a name.
+        if not before.strip() and len(words) == 1 and name.endswith("s"):
+            continue
+        found = name
+    return found
+
+
 _NOT_VERBS = frozenset(
     "during something nothing anything morning evening building during bring thing king ring spring "
     "need seed speed feed bed red hundred indeed united".split()
@@ -593,13 +640,8 @@ def _thing(text: str, m: Mention) -> tuple[str, int, int] | None:
     verb = _participle(before["verb"]) if before else None
     if verb and before:
         # The subject names whose count it is: "Acme recalled 11 million cars", "Ms Ade received 9,000 votes".
-        holder = re.search(
-            r"(?:^|[^\w\s'’]\s*|\b(?:Mr|Ms|Mrs|Dr)\.?\s+|\s)([A-Z][\w'’-]+)\s+$", text[: before.start()]
-        )
-        # A capitalised plural opening the sentence is a common noun ("Rescuers freed..."), not a name.
-        opening = holder is not None and not text[: holder.start(1)].strip() and holder[1].endswith("s")
-        who = f" ({holder[1]})" if holder and holder[1] not in _NOT_HOLDERS and not opening else ""
-        return f"{noun['noun']} {verb}{who}", before.start(), m.end + noun.end()
+        who = holder(text, before.start())
+        return f"{noun['noun']} {verb}{f' ({who})' if who else ''}", before.start(), m.end + noun.end()
     after = re.match(
         rf"(?:{_THING_AUX}){{0,4}}\s+(?P<verb>[a-z]+(?:\s+(?:up|off|down))?)\b(?!\s+to\b)",
         text[m.end + noun.end() :],

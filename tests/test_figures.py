@@ -440,6 +440,22 @@ def test_votes_of_two_candidates_do_not_differ() -> None:
     assert F.conflicts(figures) == []
 
 
+def test_magnitudes_reported_on_different_days_differ() -> None:
+    figures = F.extract(
+        [
+            _sentence("A magnitude 6.8 earthquake struck on Friday night.", MON, "a"),
+            _sentence("The magnitude 7.2 quake flattened villages.", TUE, "b"),
+            _sentence("The 1960 quake had a magnitude of 9.5, the strongest on record.", TUE, "c"),
+        ]
+    )
+    (conflict,) = F.conflicts(figures)
+    assert (conflict.counts, [f.value for f in conflict.values], conflict.as_of) == (
+        "magnitude",
+        [6.8, 7.2],
+        "2022-06-07",
+    )
+
+
 def test_two_articles_of_one_outlet_do_not_differ() -> None:
     figures = F.extract(
         [
