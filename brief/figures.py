@@ -819,7 +819,8 @@ def _courses(
         by_day: dict[dt.date, list[Figure]] = defaultdict(list)
         for f in group:
             by_day[_newest(f)].append(f)
-        days, daily = [], []
+        days: list[dt.date] = []
+        daily: list[Figure] = []
         for day in sorted(by_day):
             reading = _day_reading(by_day[day], outlets)
             # A tally does not halve overnight: a much smaller number is a part ("four crew members").

@@ -411,8 +411,10 @@ _NOUNS: tuple[tuple[str, str], ...] = (
     ("jets", r"(?:fighter )?jets|aircraft|warplanes|planes"),
     (
         "attackers",
-        r"attackers|assailants|gunmen|bombers|perpetrators|terrorists|militants|insurgents|"
-        r"hostage-takers|kidnappers|captors|jihadists",
+        (
+            r"attackers|assailants|gunmen|bombers|perpetrators|terrorists|militants|insurgents|"
+            r"hostage-takers|kidnappers|captors|jihadists"
+        ),
     ),
     ("suspects", r"suspects"),
     ("nationalities", r"nationalities"),
