@@ -281,6 +281,18 @@ def test_write_all_writes_the_page_and_an_index_of_every_brief(sample_brief: Bri
     assert not [p.name for p in tmp_path.rglob("*") if p.name.startswith(".")]
 
 
+def test_index_lists_per_story_briefs_with_their_digests(sample_brief: Brief, tmp_path: Path) -> None:
+    render.write_all(sample_brief, tmp_path, name="eu-defence")
+    paths = render.write_all(dataclasses.replace(sample_brief, title="Other story"), tmp_path, name="quake")
+    assert paths["html"] == tmp_path / "brief-2015-11-17-quake.html"
+    doc = parse(paths["index"].read_text(encoding="utf-8"))
+    assert len(sel(doc, ".entry")) == 2
+    hrefs = [a.get("href") for a in sel(doc, "a[href]")]
+    assert {"brief-2015-11-17-eu-defence.html", "brief-2015-11-17-quake.html"} <= set(hrefs)
+    assert sum(h.startswith("digests/2015-11-17-quake/") for h in hrefs) == len(sample_brief.topics)
+    assert all((tmp_path / h).is_file() for h in hrefs)
+
+
 def test_index_skips_unreadable_records_and_escapes_titles(sample_brief: Brief, tmp_path: Path) -> None:
     (tmp_path / "brief-2015-11-01.json").write_text("{not json", encoding="utf-8")
     (tmp_path / "brief-notes.json").write_text("{}", encoding="utf-8")
