@@ -29,12 +29,12 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from brief import cluster, ingest, render, sentences
+from brief import cluster, ingest, render, sentences, stories
 from brief.config import Settings
-from brief.embed import CachedEmbedder, load_embedder
+from brief.embed import CachedEmbedder, Embedder, load_embedder
 from brief.figures import CASUALTIES, display_value, qualifier
 from brief.pipeline import Models, Progress, brief_from_articles
-from brief.records import Brief, Change, Citation, Fact, Figure, Sentence, Topic, TopicBrief
+from brief.records import Article, Brief, Change, Citation, Fact, Figure, Sentence, Story, Topic, TopicBrief
 from brief.runner import Runner
 from brief.store import BriefRecord, EmbeddingTable, Store, TopicRecord, state_path
 from brief.verify import Gate
@@ -89,6 +89,7 @@ def run(
     models: Models | None = None,
     progress: Progress | None = None,
     runner: Runner | None = None,
+    about: str | None = None,
 ) -> NightResult:
     """Run one night: store what is new in ``inbox``, write the day's brief, record it.
 
@@ -102,6 +103,7 @@ def run(
         progress: called with (step, done, total) as the run advances.
         runner: where new topic summaries are made (default: in this process); the
             state file is read and written here only, whatever the runner.
+        about: brief the stored story nearest this text (default: the largest story).
 
     Returns:
         The brief, the written paths and what the night cost.
@@ -116,11 +118,14 @@ def run(
     with Store.open(state_path(config)) as store:
         _ingest(store, inbox, config, night, report)
         stored = store.articles(until=night)
-        articles = [a for a, _ in stored]
-        previous = store.previous_brief(before=night)
-        new_ids = frozenset(a.id for a, seen in stored if previous is None or seen > previous.date)
         table = store.embeddings()
         ready, cached = _with_store(models, config, table)
+        story, every = _story(store, [a for a, _ in stored], config, cached, night, about, report)
+        members = {a.id for a in story.articles}
+        stored = [(a, seen) for a, seen in stored if a.id in members]
+        articles = [a for a, _ in stored]
+        previous = store.previous_brief(before=night, story=story.id)
+        new_ids = frozenset(a.id for a, seen in stored if previous is None or seen > previous.date)
         report("embedding", 0, 1)
         cached.encode([s.text for s in sentences.split_all(articles)])
         table.flush()
@@ -133,6 +138,7 @@ def run(
         )  # fmt: skip
         table.flush()
         brief = _with_changes(_keep_labels(brief, previous), store, previous, new_ids)
+        brief = replace(brief, story=stories.ref(story), set_aside=stories.set_aside(every, {story.id}))
         report("rendering", 0, 1)
         paths = render.write_all(brief, config.out_dir, config.templates_dir)
         report("rendering", 1, 1)
@@ -142,6 +148,24 @@ def run(
         brief, paths, state_path(config), tuple(a.id for a in articles if a.id in new_ids),
         cached.encoded, counter.summarized, counter.reused,
     )  # fmt: skip
+
+
+def _story(
+    store: Store, articles: Sequence[Article], config: Settings, embedder: Embedder, night: dt.date,
+    about: str | None, report: Progress,
+) -> tuple[Story, list[Story]]:
+    """Group the stored articles into stories that keep their stored ids and slugs; the one to brief.
+
+    Returns:
+        The story tonight's brief covers, and every story (stored in the state file).
+    """
+    report("stories", 0, 1)
+    found = stories.keep_ids(stories.group(articles, config, embedder), *store.stories())
+    chosen = stories.choose(found, about=about, embedder=embedder, min_articles=config.min_story_articles)[0]
+    store.put_stories(found, night)
+    report("stories", 1, 1)
+    log.info("%d stored articles in %d stories; tonight's brief: %s", len(articles), len(found), chosen.slug)
+    return chosen, found
 
 
 def _ingest(store: Store, inbox: Path, config: Settings, night: dt.date, report: Progress) -> None:

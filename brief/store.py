@@ -32,7 +32,18 @@ from typing import Any
 
 from brief.config import Settings
 from brief.errors import StateError
-from brief.records import Article, Brief, Citation, Claim, DroppedLine, Figure, Sentence, Topic
+from brief.records import (
+    Article,
+    Brief,
+    Citation,
+    Claim,
+    DroppedLine,
+    Figure,
+    Sentence,
+    Story,
+    StoryRef,
+    Topic,
+)
 
 log = logging.getLogger(__name__)
 
@@ -112,6 +123,20 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         """,
     ),
     (
+        "0003_stories",
+        """
+        CREATE TABLE stories (
+            id TEXT PRIMARY KEY,
+            slug TEXT NOT NULL,
+            title TEXT NOT NULL,
+            article_ids TEXT NOT NULL,
+            first_seen TEXT NOT NULL,
+            last_seen TEXT NOT NULL
+        );
+        ALTER TABLE briefs ADD COLUMN story_id TEXT;
+        """,
+    ),
+    (
         "0004_figure_units",
         """
         ALTER TABLE brief_figures ADD COLUMN unit TEXT;
@@ -121,7 +146,9 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
 )
 
 
-TABLES = ("articles", "sentences", "embeddings", "facts", "topics", "summaries", "briefs", "brief_figures")
+TABLES = (
+    "articles", "sentences", "embeddings", "facts", "topics", "summaries", "briefs", "brief_figures", "stories",
+)  # fmt: skip
 
 
 class StateLocked(StateError):
@@ -358,10 +385,12 @@ class Store:
                 )
             conn.execute("DELETE FROM brief_figures WHERE date = ?", (night,))
             conn.execute(
-                "INSERT OR REPLACE INTO briefs VALUES (?,?,?,?,?,?,?,?)",
+                "INSERT OR REPLACE INTO briefs (date, path, json_path, n_articles, n_topics, topics, other_keys,"
+                " created_at, story_id) VALUES (?,?,?,?,?,?,?,?,?)",
                 (night, str(paths["pdf"]), str(paths["json"]), len(brief.sources), len(brief.topics),
                  json.dumps([_topic_json(t) for t in topics]),
-                 json.dumps([s.key for f in brief.other for s in f.sentences]), _now()),
+                 json.dumps([s.key for f in brief.other for s in f.sentences]), _now(),
+                 brief.story.id if brief.story else None),
             )  # fmt: skip
             conn.executemany(
                 "INSERT INTO brief_figures (date, position, counts, place, as_of, value, cumulative, text,"
@@ -376,12 +405,41 @@ class Store:
         row = self.conn.execute("SELECT * FROM briefs WHERE date = ?", (date.isoformat(),)).fetchone()
         return _brief_record(row) if row else None
 
-    def previous_brief(self, before: dt.date) -> BriefRecord | None:
-        """The latest brief recorded for a night before ``before``, or None."""
-        row = self.conn.execute(
-            "SELECT * FROM briefs WHERE date < ? ORDER BY date DESC LIMIT 1", (before.isoformat(),)
-        ).fetchone()
+    def previous_brief(self, before: dt.date, story: str | None = None) -> BriefRecord | None:
+        """The latest brief recorded for a night before ``before``, or None.
+
+        With ``story``, only a brief of that story (or one recorded before briefs
+        had stories) counts: another story's topics are not what tonight continues.
+        """
+        query, args = "SELECT * FROM briefs WHERE date < ?", [before.isoformat()]
+        if story is not None:
+            query, args = query + " AND (story_id = ? OR story_id IS NULL)", [*args, story]
+        row = self.conn.execute(query + " ORDER BY date DESC LIMIT 1", args).fetchone()
         return _brief_record(row) if row else None
+
+    # --- stories -------------------------------------------------------------------
+
+    def stories(self) -> tuple[list[StoryRef], dict[str, frozenset[str]]]:
+        """Stored stories (oldest first) and each one's article ids, for :func:`brief.stories.keep_ids`."""
+        rows = list(self.conn.execute("SELECT * FROM stories ORDER BY first_seen, id"))
+        refs = [StoryRef(r["id"], r["slug"], r["title"], len(json.loads(r["article_ids"]))) for r in rows]
+        return refs, {r["id"]: frozenset(json.loads(r["article_ids"])) for r in rows}
+
+    def put_stories(self, stories: Sequence[Story], night: dt.date) -> None:
+        """Remember tonight's stories (one transaction); a continuing story keeps its slug and title.
+
+        Args:
+            stories: tonight's stories, with ids already matched to stored ones.
+            night: the night.
+        """
+        with self.transaction() as conn:
+            conn.executemany(
+                "INSERT INTO stories VALUES (?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET "
+                "article_ids=excluded.article_ids, first_seen=min(first_seen, excluded.first_seen), "
+                "last_seen=max(last_seen, excluded.last_seen)",
+                [(s.id, s.slug, s.title, json.dumps(sorted(a.id for a in s.articles)), night.isoformat(),
+                  night.isoformat()) for s in stories],
+            )  # fmt: skip
 
     def history(self) -> list[BriefRecord]:
         """Every recorded brief, oldest first."""

@@ -28,7 +28,7 @@ from brief.render.common import (
 from brief.render.files import atomic_write, write_folder
 from brief.render.jsondoc import json_dump, write_json
 from brief.render.mddoc import digests, markdown
-from brief.render.outputs import write_all
+from brief.render.outputs import write_all, write_index, write_stories
 from brief.render.pdfdoc import (
     CONFLICTS_KEEP,
     FIGURES_KEEP,
@@ -72,5 +72,7 @@ __all__ = [
     "view",
     "write_all",
     "write_folder",
+    "write_index",
     "write_json",
+    "write_stories",
 ]

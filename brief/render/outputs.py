@@ -98,7 +98,7 @@ def write_stories(
             "slug": name, "id": brief.story.id if brief.story else None,
             "title": brief.story.title if brief.story else brief.title,
             "date": brief.date.isoformat(), "articles": [a.id for a in brief.sources],
-            "files": {kind: str(Path(p).relative_to(out_dir)) for kind, p in paths.items()},
+            "files": {kind: str(Path(p).relative_to(out_dir)) for kind, p in paths.items() if kind != "index"},
         })  # fmt: skip
     return written, write_index(out_dir, entries, [set_aside_json(s) for s in set_aside])
 
