@@ -161,6 +161,19 @@ def ray_option(command: F) -> F:
     )(command)  # fmt: skip
 
 
+def story_options(command: F) -> F:
+    """--stories and --about: which of the stories in the sources get a brief."""
+    command = click.option(
+        "--about", metavar="TEXT",
+        help="Brief the one story nearest TEXT (by embedding similarity) instead of the largest.",
+    )(command)  # fmt: skip
+    return click.option(
+        "--stories", "stories_mode", type=click.Choice(["largest", "all"]), default="largest", show_default=True,
+        help="largest: brief the largest story and list the other articles as set aside. all: one brief per "
+        "story with min_story_articles (3) or more articles, named brief-DATE-SLUG.*, and OUT/index.json.",
+    )(command)  # fmt: skip
+
+
 @contextlib.contextmanager
 def _runner(ray_address: str | None, config: Any) -> Iterator[Any]:
     """The runner --ray asks for (None: in process), stopped when the command ends."""
@@ -228,6 +241,7 @@ class _Bars:
 @click.option("--title", help="The brief's title.")
 @output_options
 @ray_option
+@story_options
 @model_options
 @reports_errors
 def build(
@@ -237,6 +251,8 @@ def build(
     out_dir: Path | None,
     templates_dir: Path | None,
     ray_address: str | None,
+    stories_mode: str,
+    about: str | None,
     config_file: Path | None,
     summarizer: str | None,
     judge: str | None,
@@ -249,6 +265,12 @@ def build(
     OUT/brief-DATE.json and OUT/digests/DATE/NN-topic.md, each atomically, updates
     OUT/index.html (every brief in OUT) and prints the paths.
 
+    The articles are first grouped into stories (by title and lead, within
+    story_window_days). The largest story gets the brief; the other articles are
+    listed under "set_aside" in the JSON and never cited. --stories all writes one
+    brief per story (OUT/brief-DATE-SLUG.*, OUT/digests/DATE-SLUG/) and OUT/index.json;
+    --about TEXT briefs the story nearest TEXT.
+
     Example:
 
         brief build seeds/
@@ -256,19 +278,30 @@ def build(
         brief build seeds/ --date 2015-11-17 --out /tmp/briefs --model ./my-model.gguf
 
         brief build inbox/ --ray auto
+
+        brief build inbox/ --stories all --out /tmp/briefs
+
+        brief build inbox/ --about "earthquake relief"
     """
     from brief import render
-    from brief.pipeline import build as build_brief
+    from brief.pipeline import build_stories
 
     _quiet_logs(quiet)
+    if about is not None and stories_mode == "all":
+        raise click.UsageError("--about picks one story; it cannot be used with --stories all")
     config = _settings(config_file, summarizer=summarizer, judge=judge, embedder=embedder, out_dir=out_dir, templates_dir=templates_dir)
     with _runner(ray_address, config) as runner:
-        made = build_brief(list(sources), config, date=brief_date.date() if brief_date else None, title=title,
-                           progress=_Bars(quiet), runner=runner)  # fmt: skip
-    paths = render.write_all(made, config.out_dir, config.templates_dir)
+        made = build_stories(list(sources), config, stories=stories_mode, about=about,
+                             date=brief_date.date() if brief_date else None, title=title,
+                             progress=_Bars(quiet), runner=runner)  # fmt: skip
+    written, index = render.write_stories(made.briefs, config.out_dir, config.templates_dir,
+                                          index=stories_mode == "all", set_aside=made.set_aside)  # fmt: skip
     if not quiet:
-        for kind in ("pdf", "html", "json", "digests"):
-            click.echo(str(paths[kind]))
+        for paths in written:
+            for kind in ("pdf", "html", "json", "digests"):
+                click.echo(str(paths[kind]))
+        if index is not None:
+            click.echo(str(index))
 
 
 @main.command()
@@ -460,6 +493,7 @@ EXIT_LOCKED = 3
 @click.argument("inbox", type=click.Path(path_type=Path))
 @click.option("--state", "state_file", type=click.Path(dir_okay=False, path_type=Path), help="The state file (default: OUT/brief.db).")
 @click.option("--date", "night", type=click.DateTime(["%Y-%m-%d"]), help="The night's date (default: today).")
+@click.option("--about", metavar="TEXT", help="Brief the stored story nearest TEXT instead of the largest.")
 @output_options
 @ray_option
 @model_options
@@ -469,6 +503,7 @@ def nightly(
     state_file: Path | None,
     out_dir: Path | None,
     night: Any,
+    about: str | None,
     templates_dir: Path | None,
     ray_address: str | None,
     config_file: Path | None,
@@ -486,6 +521,10 @@ def nightly(
     facts and revised figures. Prints the written paths and one line on what
     changed; --quiet prints nothing but errors.
 
+    The stored articles are grouped into stories; the largest (or, with --about,
+    the one nearest TEXT) gets the brief and keeps its id and slug from night to
+    night. Other stories' articles are listed under "set_aside" in the JSON.
+
     \b
     Exit codes:
       0  the brief was written
@@ -500,6 +539,8 @@ def nightly(
         brief nightly feed.jsonl --state /var/lib/brief/brief.db --quiet
 
         brief nightly inbox/ --out briefs/ --ray head-node:6379
+
+        brief nightly inbox/ --out briefs/ --about "earthquake relief"
     """
     from brief.nightly import run as run_night
     from brief.store import StateLocked
@@ -510,7 +551,7 @@ def nightly(
     try:
         with _runner(ray_address, config) as runner:
             result = run_night(inbox, config, date=night.date() if night else None, progress=_Bars(quiet),
-                               runner=runner)  # fmt: skip
+                               runner=runner, about=about)  # fmt: skip
     except StateLocked as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(EXIT_LOCKED)
