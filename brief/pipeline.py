@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Protocol
 
 from brief import cluster, figures, ingest, sentences, timeline
+from brief import stories as story_stage
 from brief.config import Settings
 from brief.embed import CachedEmbedder, Embedder, load_embedder
-from brief import stories as story_stage
 from brief.records import Article, Brief, Claim, Conflict, SetAside, Story, Topic, TopicBrief
 from brief.runner import LocalRunner, Runner
 from brief.plan import PagePlan, page_plan
@@ -350,7 +350,7 @@ def stories_from_articles(
         made = [replace(one, story=story_stage.ref(job.story), set_aside=job.set_aside)]
     else:
         report("briefing stories", 0, len(jobs))
-        made = runner.map(brief_story, jobs, done=lambda n: report("briefing stories", n, len(jobs)))
+        made = runner.map(brief_story, jobs, done=lambda n, _: report("briefing stories", n, len(jobs)))
     return StoryBriefs(tuple(found), tuple(made), stories)
 
 
