@@ -444,19 +444,50 @@ def test_page_in_a_browser(chrome: Any, site: Path, width: int) -> None:
     _assert_self_contained(chrome, page)
 
 
+def _shown(driver: Any, element: Any) -> bool:
+    """Whether ``element`` is laid out and is what the reader sees at its centre.
+
+    WebDriver's own is_displayed() calls anything in a closed <details> hidden,
+    even when CSS shows it, so ask the layout instead.
+    """
+    return bool(driver.execute_script(
+        "const r = arguments[0].getBoundingClientRect();"
+        "if (r.height === 0) return false;"
+        "arguments[0].scrollIntoView({block: 'center'});"
+        "const s = arguments[0].getBoundingClientRect();"
+        "return arguments[0].contains(document.elementFromPoint(s.x + s.width / 2, s.y + s.height / 2));",
+        element,
+    ))  # fmt: skip
+
+
 @browser
 def test_marks_open_from_the_keyboard(chrome: Any, site: Path) -> None:
+    from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
 
     _open(chrome, site / "brief-2015-11-17.html")
-    marks = chrome.find_elements(By.CSS_SELECTOR, "details.cite")
-    summary = marks[2].find_element(By.TAG_NAME, "summary")
-    summary.send_keys(Keys.ENTER)
-    assert chrome.switch_to.active_element == summary  # it takes keyboard focus
-    assert marks[2].find_element(By.CSS_SELECTOR, ".pop").is_displayed()
-    summary.send_keys(Keys.SPACE)
-    assert not marks[2].find_element(By.CSS_SELECTOR, ".pop").is_displayed()
+    mark = chrome.find_element(By.CSS_SELECTOR, "details.cite")
+    summary, pop = mark.find_element(By.TAG_NAME, "summary"), mark.find_element(By.CSS_SELECTOR, ".pop")
+    link = pop.find_element(By.TAG_NAME, "a")
+    assert not _shown(chrome, pop)
+    for _ in range(20):
+        ActionChains(chrome).send_keys(Keys.TAB).perform()
+        if chrome.switch_to.active_element == summary:
+            break
+    else:
+        pytest.fail("Tab never reached the first citation mark")
+    assert _shown(chrome, pop)  # focus alone shows the quote
+    ActionChains(chrome).send_keys(Keys.TAB).perform()
+    assert chrome.switch_to.active_element.tag_name == "summary" and not _shown(chrome, pop)
+    ActionChains(chrome).key_down(Keys.SHIFT).send_keys(Keys.TAB).key_up(Keys.SHIFT).send_keys(Keys.ENTER).perform()
+    assert mark.get_attribute("open") is not None
+    ActionChains(chrome).send_keys(Keys.TAB).perform()
+    assert chrome.switch_to.active_element == link  # an open quote's source link is next
+    ActionChains(chrome).send_keys(Keys.TAB, Keys.TAB).perform()
+    assert _shown(chrome, pop)  # Enter keeps it open after focus moves on
+    summary.click()
+    assert mark.get_attribute("open") is None and not _shown(chrome, pop)
 
 
 @browser
