@@ -315,6 +315,12 @@ def test_failed_web_template_leaves_yesterdays_files_untouched(sample_brief: Bri
     assert after == before
 
 
+def test_html_writes_the_page_alone(sample_brief: Brief, tmp_path: Path) -> None:
+    path = render.html(sample_brief, tmp_path / "page" / "brief.html")
+    assert path.read_text(encoding="utf-8") == htmldoc.page(sample_brief)
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["brief.html", "page"]
+
+
 def test_user_templates_override_the_page(sample_brief: Brief, tmp_path: Path) -> None:
     (tmp_path / "brief.web.css").write_text("body { color: rebeccapurple }", encoding="utf-8")
     text = htmldoc.page(sample_brief, templates_dir=tmp_path)

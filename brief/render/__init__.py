@@ -2,8 +2,9 @@
 
 One module an output: ``common`` (templates, Jinja environment, the view the
 templates see, dates, marks, slugs), ``pdfdoc`` (the safe fetcher and the
-one-page fit), ``mddoc`` (digests), ``jsondoc`` (JSON), ``files`` (atomic
-writes) and ``outputs`` (a day's files written together). Every file is
+one-page fit), ``htmldoc`` (the web page and ``index.html``), ``mddoc``
+(digests), ``jsondoc`` (JSON), ``files`` (atomic writes) and ``outputs`` (a
+day's files written together). Every file is
 written atomically. The names below are the package's public face:
 ``from brief import render; render.write_all(...)``.
 """
@@ -26,6 +27,7 @@ from brief.render.common import (
     view,
 )
 from brief.render.files import atomic_write, write_folder
+from brief.render.htmldoc import html, index_entries, index_page, web_url, web_view
 from brief.render.jsondoc import json_dump, write_json
 from brief.render.mddoc import digests, markdown
 from brief.render.outputs import write_all, write_index, write_stories
@@ -60,6 +62,9 @@ __all__ = [
     "digests",
     "environment",
     "fit_pdf",
+    "html",
+    "index_entries",
+    "index_page",
     "json_dump",
     "long_date",
     "markdown",
@@ -70,6 +75,8 @@ __all__ = [
     "span_text",
     "template_roots",
     "view",
+    "web_url",
+    "web_view",
     "write_all",
     "write_folder",
     "write_index",
