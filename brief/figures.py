@@ -448,6 +448,10 @@ def _from_sentence(sentence: Sentence) -> list[Figure]:
     for start, end, value, unit, counts, lo, hi in sorted(found):
         as_of, cumulative = _when(text, (start, end), times, anchor, counts)
         cumulative = cumulative or (counts in TALLIES and _running(text, start))
+        if counts in TALLIES and _event_day(as_of, anchor) and not _TOLL_WORDS.search(text[lo:hi]):
+            # "The attacks on November 13 have now killed 130": the day is the event's; the count
+            # is what the source knew on its own day, so a later report reads as the toll's next value.
+            as_of = anchor
         figures.append(
             Figure(
                 value=value,
@@ -473,6 +477,17 @@ _RUNNING = re.compile(
 _RUNNING_TOLL = re.compile(
     r"(?i)\b(?:updated|preliminary|provisional|initial|latest|revised)\s+(?:\w+\s+){0,2}toll"
 )
+
+
+_TOLL_WORDS = re.compile(r"(?i)\btoll\b|\bnumber of (?:dead|deaths|people killed)\b|\bstood at\b")
+
+
+def _event_day(as_of: str | None, anchor: str | None, days: int = 7) -> bool:
+    """Whether ``as_of`` is a day or night in the week before the anchor day (an event, not a reading)."""
+    covered, day = as_of_span(as_of), as_of_span(anchor)
+    if not covered or not day or not as_of or len(as_of.split("/")[0]) != 10:
+        return False
+    return day[0] - dt.timedelta(days=days) <= covered[1] < day[0]
 
 
 def _running(text: str, start: int) -> bool:

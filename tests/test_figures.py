@@ -423,7 +423,7 @@ def test_same_quantity_place_and_day_from_two_outlets_differs() -> None:
     )
     found = F.conflicts(figures, {"a": "Wire", "b": "Herald"})
     assert [(c.counts, c.where, c.as_of, [f.value for f in c.values]) for c in found] == [
-        ("killed", "Aleppo", "2022-06-06", [12, 14]),
+        ("killed", "Aleppo", "2022-06-07", [12, 14]),
         ("provision", None, "2022-06-07", [6_500_000_000, 7_000_000_000]),
     ]
     assert found[1].text == "Sources differ on provision (2022-06-07): €6.5bn vs €7bn."
@@ -534,6 +534,13 @@ def test_an_earlier_years_event_dates_its_figures() -> None:
     figure = _one("It was the strongest since a 2004 tremor in the north killed 600 people.", MON)
     assert figure.as_of == "2004" and not F.is_current(figure, MON)
     assert _one("Acme won the 2022 contract and hired 300 workers.", MON).as_of == "2022-06-06"
+
+
+def test_a_toll_of_an_earlier_day_is_read_on_the_reports_day() -> None:
+    late = _one("The attacks on Friday night have now killed 130 people.", TUE)
+    assert late.as_of == "2022-06-07"
+    assert _one("The death toll stood at 129 on Monday.", TUE).as_of == "2022-06-06"
+    assert _one("Police arrested 14 people on Monday.", TUE).as_of == "2022-06-06"
 
 
 def test_an_earlier_event_in_a_relative_clause_keeps_its_year() -> None:
