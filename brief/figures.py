@@ -41,7 +41,9 @@ ROWS_PER_QUANTITY = 3
 CASUALTIES: frozenset[str] = frozenset({"killed", "wounded"})
 # Tallies of one event that sources revise as they learn more: a new day's reading is the
 # same quantity's next value (a toll that rises), not another event or a disagreement.
-TALLIES: frozenset[str] = frozenset({"killed", "wounded", "missing", "homeless", "displaced", "rescued"})
+TALLIES: frozenset[str] = frozenset(
+    {"killed", "wounded", "missing", "homeless", "displaced", "rescued", "cases"}
+)
 
 # ---------------------------------------------------------------- numbers
 
@@ -808,7 +810,7 @@ def _day_reading(group: Sequence[Figure], outlets: Mapping[str, str | None]) -> 
     for f in group:
         buckets[(f.value, qualifier(f))].append(f)
     merged = [_merge(sorted(b, key=lambda f: not is_exact(f))) for b in buckets.values()]
-    return max(merged, key=lambda f: (len(_outlets(f, outlets)), qualifier(f) is None, f.value))
+    return max(merged, key=lambda f: (len(_outlets(f, outlets)), is_exact(f), f.value))
 
 
 def _courses(
@@ -849,6 +851,19 @@ def _courses(
         else:
             rows.append(_merge([latest, *(f for f in group if f.value == latest.value)]))
     return rows
+
+
+def _one_row_per_amount(rows: list[Figure], outlets: Mapping[str, str | None]) -> list[Figure]:
+    """One row per distinct sum of money: "$42bn" read as deposits by one outlet and as cost by another."""
+    best: dict[tuple[float, str], Figure] = {}
+    for row in rows:
+        if row.unit and row.unit not in ("%", "magnitude"):
+            key = (row.value, row.unit)
+            if key not in best or len(_outlets(row, outlets)) > len(_outlets(best[key], outlets)):
+                best[key] = row
+    return [
+        r for r in rows if not (r.unit and r.unit not in ("%", "magnitude")) or best[(r.value, r.unit)] is r
+    ]
 
 
 def _clause_places(quote: str, text: str) -> frozenset[str]:
@@ -919,7 +934,13 @@ def key_figures(
 
     for row in sorted(rows, key=best):
         by_quantity[(row.counts, row.unit)].append(row)
-    rows = [r for group in by_quantity.values() for r in group[:ROWS_PER_QUANTITY]]
+    # Sources differ on a quake's magnitude in the conflicts box; the figures box gives it once.
+    rows = [
+        r
+        for (_, unit), group in by_quantity.items()
+        for r in group[: 1 if unit == "magnitude" else ROWS_PER_QUANTITY]
+    ]
+    rows = _one_row_per_amount(rows, known)
 
     def rank(f: Figure) -> tuple[int, int, int, str, str, int, str]:
         quantity = (f.counts, f.unit)

@@ -51,7 +51,9 @@ NUMBER_RE = re.compile(
 
 def whole(value: float) -> float:
     """``value`` as an int when it has no fraction, so it prints as "41,000" not "41000.0"."""
-    return int(value) if float(value).is_integer() else value
+    nearest = round(value)
+    # 8.8 * 1e6 is 8800000.000000001 in floating point: still a whole number of votes.
+    return int(nearest) if abs(value - nearest) < 1e-6 * max(1.0, abs(value)) else value
 
 
 def parse_number(text: str) -> float | None:
@@ -68,7 +70,7 @@ def parse_number(text: str) -> float | None:
         return None
     if re.fullmatch(r"\d+(?:\.\d+)?", words[0]):
         scale = _SCALES.get(words[1], 0) if len(words) == 2 else 1 if len(words) == 1 else 0
-        return whole(round(float(words[0]) * scale, 6)) if scale else None
+        return whole(float(words[0]) * scale) if scale else None
     return _parse_words(re.split(r"[\s-]+", " ".join(words)))
 
 
@@ -219,7 +221,8 @@ def display(value: float, unit: str | None = None) -> str:
         return f"{sign}{_short(value)}" if sign else f"{unit} {_short(value)}"
     if abs(value) >= 1e6 and float(value).is_integer():
         for size, word in ((1e12, "trillion"), (1e9, "billion"), (1e6, "million")):
-            if abs(value) >= size and (value / size * 100).is_integer():
+            hundredths = value / size * 100
+            if abs(value) >= size and abs(hundredths - round(hundredths)) < 1e-6:
                 return f"{_trim(value / size)} {word}"
     return _plain(value)
 

@@ -318,6 +318,7 @@ def test_is_current_checks_time_window_and_place() -> None:
         ("The 7.8-magnitude quake flattened the old town.", 7.8, "magnitude", "magnitude"),
         ("A magnitude-5.6 aftershock shook the valley.", 5.6, "magnitude", "aftershock magnitude"),
         ("Acme recalled 11 million cars.", 11_000_000, None, "cars recalled (Acme)"),
+        ("Ms Ade won nearly 8.8 million votes.", 8_800_000, None, "votes won (Ade)"),
         ("Ms Ade received 9,000 votes.", 9000, None, "votes received (Ade)"),
         ("The carrier was carrying 181 passengers.", 181, None, "passengers carried"),
         ("Rescuers freed 600 local mine workers.", 600, None, "workers freed"),
@@ -358,6 +359,7 @@ def test_amounts_that_measure_nothing_named_are_ignored(text: str) -> None:
         (41_000, None, "41,000"),
         (11_000_000, None, "11 million"),
         (1_234_567, None, "1,234,567"),
+        (8_800_000, None, "8.8 million"),
         (6_500_000_000, "EUR", "€6.5bn"),
         (2_000_000_000, "USD", "$2bn"),
         (300_000_000, "GBP", "£300m"),
@@ -581,3 +583,34 @@ def test_a_running_count_of_two_days_is_one_row() -> None:
     assert [(f.value, f.cumulative, f.course) for f in rows] == [
         (127, True, (("2022-06-06", 80), ("2022-06-07", 127)))
     ]
+
+
+def test_one_key_row_per_sum_of_money_and_per_magnitude() -> None:
+    figures = F.extract(
+        [
+            _sentence("Customers withdrew $42bn in deposits on Monday.", TUE, "a"),
+            _sentence("The run cost the bank $42 billion on Monday.", TUE, "b"),
+            _sentence("The run drained $42bn of deposits on Monday.", TUE, "c"),
+            _sentence("A magnitude 6.8 quake struck on Monday.", TUE, "a"),
+            _sentence("The magnitude 7.2 quake struck on Monday.", TUE, "b"),
+        ]
+    )
+    rows = F.key_figures(figures, TUE)
+    money = [f for f in rows if f.unit == "USD"]
+    assert [(f.value, f.counts, len(f.citations)) for f in money] == [(42_000_000_000, "deposits", 2)]
+    assert len([f for f in rows if f.unit == "magnitude"]) == 1
+
+
+def test_cases_of_an_outbreak_are_one_row_with_their_course() -> None:
+    figures = F.extract(
+        [
+            _sentence("Health officials have recorded 14,000 cases.", MON, "a"),
+            _sentence("Health officials have recorded 17,000 cases.", TUE, "b"),
+        ]
+    )
+    (row,) = F.key_figures(figures, TUE)
+    assert (row.counts, row.value, row.course) == (
+        "cases",
+        17_000,
+        (("2022-06-06", 14_000), ("2022-06-07", 17_000)),
+    )
