@@ -509,7 +509,27 @@ def classify(text: str, m: Mention) -> tuple[str, int, int] | None:
     verb = _verb_after(after)
     if verb:
         return verb[0], m.start, m.end + verb[1]
-    return _thing(text, m)
+    return _thing(text, m) or _stated_total(text, m)
+
+
+# "rejected votes were 939,278", "confirmed cases stood at 17,000": a total named before its number.
+_STATED = re.compile(
+    r"(?P<np>\b(?:(?!(?:said|says|and|or|but|that|the|a|an|of|in|on|at|to|for|with|by|as|while|when|if)\b)"
+    r"[A-Za-z]+\s+){0,2}(?!(?:was|has|is|this|its|his|us|as)\b)[A-Za-z]{3,}(?<![su]s)s)\s+"
+    r"(?:were|was|are|is|stood at|totall?ed|reached|numbered|came to)\s+$"
+)
+
+
+def _stated_total(text: str, m: Mention) -> tuple[str, int, int] | None:
+    """A total whose noun comes first: "valid votes were 24 million" counts "valid votes"."""
+    hit = _STATED.search(text[: m.start])
+    if not hit or re.match(r"[\s-]*(?:percent|per cent|%|years?|days?|hours?)\b", text[m.end :]):
+        return None
+    words = [w.lower() for w in hit["np"].split()]
+    words = [w for w in words if w not in ("the", "a", "an", "its", "their", "all", "total", "some", "these")]
+    named = _noun_after(" " + " ".join(words))
+    counts = named[0] if named and named[1] == len(" " + " ".join(words)) else " ".join(words)
+    return (counts, hit.start("np"), m.end) if words else None
 
 
 def _verb_before(before: str) -> tuple[str, int] | None:

@@ -331,6 +331,8 @@ def test_is_current_checks_time_window_and_place() -> None:
         ),
         ("About 40,000 people have been left homeless.", 40_000, None, "homeless"),
         ("Rescuers pulled 146 people alive from the rubble.", 146, None, "rescued"),
+        ("He said rejected votes were 939,278.", 939_278, None, "rejected votes"),
+        ("Confirmed cases stood at 17,000.", 17_000, None, "cases"),
     ],
 )
 def test_quantities_of_every_kind(text: str, value: float, unit: str | None, counts: str) -> None:
