@@ -28,7 +28,7 @@ from brief import nightly, render
 from brief.cli import main
 from brief.config import Settings
 from brief.errors import InputError
-from brief.pipeline import Models, TopicJob, build, summarize_job
+from brief.pipeline import Models, TopicJob, build, build_stories, summarize_job
 from brief.runner import LocalRunner, RayRunner
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -227,6 +227,14 @@ def test_two_stories_at_once_give_the_briefs_each_gives_alone(two_workers: RayRu
     assert two_workers.map(build_folder, folders) == alone
     ids = [{s["id"] for s in brief["sources"]} for brief in alone]
     assert ids[0] and ids[1] and not ids[0] & ids[1]
+
+
+def test_stories_all_on_ray_gives_the_local_briefs(two_workers: RayRunner) -> None:
+    settings = fake_settings()
+    local = build_stories([SEEDS, QUAKE], settings, stories="all")
+    on_ray = build_stories([SEEDS, QUAKE], settings, stories="all", runner=two_workers)
+    assert len(local.briefs) == 2  # two stories, so the stories themselves went to the workers
+    assert [comparable(b) for b in on_ray.briefs] == [comparable(b) for b in local.briefs]
 
 
 def test_nightly_on_ray_writes_what_a_local_night_writes(two_workers: RayRunner, tmp_path: Path) -> None:
