@@ -328,7 +328,14 @@ def stories_from_articles(
     several are mapped over ``runner`` as :func:`brief_story` tasks.
     """
     report = progress or (lambda step, done, total: None)
-    embedder = models.embedder if models else CachedEmbedder(load_embedder(config.embedder, config.embed_batch_size))
+    if runner is None:
+        # Loaded before any work, so a missing model fails at once, as it did before stories.
+        loaded = models = models or Models.load(config)
+        runner = LocalRunner(lambda: loaded)
+    if models is not None:
+        embedder = models.embedder
+    else:
+        embedder = CachedEmbedder(load_embedder(config.embedder, config.embed_batch_size))
     report("stories", 0, 1)
     found = story_stage.group(articles, config, embedder)
     chosen = story_stage.choose(found, mode=stories, about=about, embedder=embedder,
@@ -341,8 +348,6 @@ def stories_from_articles(
                  title or (story.title if stories == "all" else None))
         for story in chosen
     ]  # fmt: skip
-    if runner is None:
-        runner = LocalRunner(lambda: models or Models.load(config, embedder=embedder))
     if len(jobs) == 1:
         job = jobs[0]
         one = brief_from_articles(job.story.articles, config, date=date, title=job.title, models=models,
