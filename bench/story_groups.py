@@ -117,16 +117,22 @@ def main() -> None:
     embed_s = time.perf_counter() - started
     similar = {w: similarity(articles, embedder, w) for w in WEIGHTS}
     print(f"embedding {len(articles)} titles + leads with {args.embedder}: {embed_s:.1f} s")
-    print(f"\ncomplete / pure stories (of {len(set(truth))}) per story_distance and story_names_weight")
-    print("\n| story_distance | " + " | ".join(f"names {w}" for w in WEIGHTS) + " |")
-    print("|---|" + "---|" * len(WEIGHTS))
+    # Each folder alone must stay one story too: the names' IDF then comes from one story only.
+    folders = [load([folder], settings) for _, folder in corpus()]
+    alone_similar = [similarity(own, embedder, settings.story_names_weight) for own in folders]
+    print(f"\ncomplete / pure stories (of {len(set(truth))}) per story_distance and story_names_weight; "
+          f"last column: folders ({len(folders)}) kept whole when grouped alone, names {settings.story_names_weight}")
+    print("\n| story_distance | " + " | ".join(f"names {w}" for w in WEIGHTS) + " | alone |")
+    print("|---|" + "---|" * (len(WEIGHTS) + 1))
     for distance in DISTANCES:
+        at = settings.replace(story_distance=distance)
+        whole = sum(len(group_similar(own, sim, at)) == 1 for own, sim in zip(folders, alone_similar, strict=True))
         cells = []
         for w in WEIGHTS:
             got = scores(labels_of(articles, similar[w], settings.replace(story_distance=distance)), truth)
             mark = " **ok**" if got["complete"] == got["pure"] == got["stories"] else ""
             cells.append(f"{got['complete']}/{got['pure']} ({got['groups']} groups){mark}")
-        print(f"| {distance:.3f} | " + " | ".join(cells) + " |")
+        print(f"| {distance:.3f} | " + " | ".join(cells) + f" | {whole}/{len(folders)} |")
     chosen = scores(labels_of(articles, similarity(articles, embedder, settings.story_names_weight), settings), truth)
     print(f"\ndefaults story_distance={settings.story_distance} story_names_weight={settings.story_names_weight}: "
           f"{chosen['complete']}/{chosen['stories']} complete, {chosen['pure']}/{chosen['stories']} pure, "

@@ -37,7 +37,7 @@ class Settings:
     # Stories: articles within this average cosine distance (title + lead embedding mixed with
     # shared names, names_weight of it), published at most story_window_days apart, are one
     # story (bench/story_groups.py chose both on the development corpus).
-    story_distance: float = 0.8
+    story_distance: float = 0.825
     story_names_weight: float = 0.7
     story_window_days: int = 7
     min_story_articles: int = 3
