@@ -65,7 +65,12 @@ def build(
     progress: Progress | None = None,
     runner: Runner | None = None,
 ) -> Brief:
-    """Read articles and make a verified, cited brief.
+    """Read articles and make a verified, cited brief of their largest story.
+
+    The articles are first grouped into stories (:mod:`brief.stories`); the
+    brief covers the largest and lists the others under ``set_aside``. A folder
+    of one story gives the brief of all its articles. :func:`build_stories`
+    briefs another story, or every one.
 
     Args:
         paths: folders, article files or JSONL feeds.
@@ -79,11 +84,8 @@ def build(
     Returns:
         The brief, ready for :mod:`brief.render`.
     """
-    config = settings or Settings.load()
-    articles = ingest.load(paths, config)
-    return brief_from_articles(
-        articles, config, date=date, title=title, models=models, progress=progress, runner=runner
-    )
+    made = build_stories(paths, settings, date=date, title=title, models=models, runner=runner, progress=progress)
+    return made.briefs[0]
 
 
 def brief_from_articles(

@@ -24,7 +24,7 @@ from brief.cli import main
 from brief.config import Settings
 from brief.embed import HashingEmbedder
 from brief.errors import InputError
-from brief.pipeline import Models, brief_story, build, build_stories
+from brief.pipeline import Models, brief_from_articles, brief_story, build, build_stories
 from brief.records import Article, Story, StoryRef
 from brief.store import Store
 
@@ -240,7 +240,8 @@ def test_about_picks_the_story_nearest_the_query(mixed: Path, truth: dict[str, s
 
 def test_one_story_folder_gives_the_same_json_as_before() -> None:
     config = fake_settings()
-    before = render.json_dump(build([SEEDS], config))
+    # Before stories, a run briefed every article it read.
+    before = render.json_dump(brief_from_articles(ingest.load([SEEDS], config), config))
     made = build_stories([SEEDS], config)
     assert len(made.stories) == 1 and len(made.briefs) == 1
     after = render.json_dump(made.briefs[0])
@@ -257,7 +258,7 @@ def test_one_story_folder_writes_the_same_files(tmp_path: Path) -> None:
     made = build_stories([QUAKE], config)
     written, index = render.write_stories(made.briefs, tmp_path / "now", index=False)
     assert index is None
-    render.write_all(build([QUAKE], config), tmp_path / "before")
+    render.write_all(brief_from_articles(ingest.load([QUAKE], config), config), tmp_path / "before")
     names = [sorted(str(p.relative_to(tmp_path / d)) for p in (tmp_path / d).rglob("*")) for d in ("now", "before")]
     assert names[0] == names[1]
     day = made.briefs[0].date.isoformat()
@@ -279,6 +280,12 @@ class RecordingRunner:
             if done is not None:
                 done(n, out[-1])
         return out
+
+
+def test_build_briefs_the_largest_story(mixed: Path, truth: dict[str, set[str]]) -> None:
+    made = build([mixed], fake_settings())
+    assert {a.id for a in made.sources} == truth["quake"]
+    assert {s.id for s in made.set_aside} == truth["seeds"] | truth["scandal"]
 
 
 def test_all_stories_are_briefed_through_the_runner(mixed: Path, truth: dict[str, set[str]]) -> None:
