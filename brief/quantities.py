@@ -218,7 +218,8 @@ def display(value: float, unit: str | None = None) -> str:
         return _trim(value)
     if unit:
         sign = _SIGNS.get(unit)
-        return f"{sign}{_short(value)}" if sign else f"{unit} {_short(value)}"
+        minus = "-" if value < 0 else ""
+        return f"{minus}{sign}{_short(abs(value))}" if sign else f"{minus}{unit} {_short(abs(value))}"
     if abs(value) >= 1e6 and float(value).is_integer():
         for size, word in ((1e12, "trillion"), (1e9, "billion"), (1e6, "million")):
             hundredths = value / size * 100
@@ -245,10 +246,14 @@ _MONEY_LABELS: tuple[tuple[str, str], ...] = (
     ("loss", r"(?:net\s+)?loss(?:es)?|lost"),
     ("profit", r"(?:net\s+)?profits?|earnings"),
     ("revenue", r"revenues?|sales|turnover"),
-    ("deposits", r"deposits|withdrawals|withdrew|outflows"),
+    ("deposits", r"deposits|depositors|withdrawals|withdrew|withdraw|outflows|pull(?:ed)?"),
+    ("loans", r"loans?|lending|lent"),
     ("market value", r"market (?:value|capitali[sz]ation)|wiped|valued|valuation"),
     ("debt", r"debts?|liabilities|owed|owes|borrow\w*"),
     ("assets", r"assets"),
+    ("deal", r"bought|buys?|sold|sells?|acquired|acquires?|acquisition|takeover|purchased?"),
+    ("cash balance", r"cash(?:\s+balance)?"),
+    ("insurance", r"insur\w+"),
     ("cost", r"costs?|costing|spend\w*|budget|invest\w*|funding"),
 )
 _UP = (
@@ -274,7 +279,10 @@ _QUAL = (
     r"(?:\s+(?:by|as much as|almost|nearly|about|around|roughly|more than|over|some|up to|just over|"
     r"just under|an estimated|at least))*"
 )
-_SHARES = re.compile(r"(?i)\b(?:shares?|stocks?|share prices?|stock prices?)\b")
+_SHARES = re.compile(
+    r"(?i)\b(?:shares?|stocks?(?!\s+(?:index|indexes|indices|markets?))|share prices?|stock prices?)\b"
+)
+_AUXILIARIES = frozenset("had has have was were is are been be would will could".split())
 
 
 @dataclass(frozen=True)
@@ -310,7 +318,13 @@ def measure(text: str, amount: Amount, clause: tuple[int, int]) -> Measured | No
             "aftershock magnitude" if shock else "magnitude", amount.value, amount.start, amount.end
         )
     if amount.unit != "%":
-        return Measured(_money_label(text, amount, lo, hi), amount.value, amount.start, amount.end)
+        # "a negative cash balance of $958m", "a deficit of $2bn": money below zero.
+        negative = re.search(
+            r"(?i)\b(?:negative|deficit|shortfall|minus)\b(?:\s+[\w-]+){0,3}\s+(?:of\s+)?$",
+            text[lo : amount.start],
+        )
+        value = -amount.value if negative else amount.value
+        return Measured(_money_label(text, amount, lo, hi), value, amount.start, amount.end)
     return _percent(text, amount, lo, hi)
 
 
@@ -320,15 +334,17 @@ def _money_label(text: str, amount: Amount, lo: int, hi: int) -> str:
     for rank, (label, pattern) in enumerate(_MONEY_LABELS):
         for m in re.finditer(rf"(?i)\b(?:{pattern})\b", text[lo:hi]):
             start, end = lo + m.start(), lo + m.end()
-            distance = max(0, start - amount.end, amount.start - end)
+            # "total assets of $209bn and deposits of $175bn": the word that leads into an amount names
+            # it before a word that follows it.
+            distance = max(0, start - amount.end) * 2 + max(0, amount.start - end)
             if best is None or (distance, rank) < best[:2]:
                 best = (distance, rank, label)
     return best[2] if best else "money"
 
 
-def _words_before(text: str, lo: int, end: int, limit: int = 4) -> list[str]:
-    """Up to ``limit`` words right before ``end`` within the clause."""
-    return re.findall(r"[\w'’.-]+", text[lo:end])[-limit:]
+def _words_before(text: str, lo: int, end: int, limit: int = 8) -> list[str]:
+    """Up to ``limit`` words right before ``end`` within the clause, auxiliaries left out."""
+    return [w for w in re.findall(r"[\w'’.-]+", text[lo:end]) if w.lower() not in _AUXILIARIES][-limit:]
 
 
 def _subject(words: list[str]) -> str | None:
@@ -340,7 +356,7 @@ def _subject(words: list[str]) -> str | None:
         if w[:1].isupper() and w.lower() not in _FILLER and not _SHARES.fullmatch(w)
     ]
     if _SHARES.search(phrase):
-        return " ".join([*names[-2:], "share price"])
+        return " ".join([*names[-3:], "share price"])
     kept = [w for w in words if w.lower() not in _FILLER and not w[:1].isdigit()]
     return " ".join(kept[-2:]).lower() if kept else None
 
