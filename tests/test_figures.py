@@ -10,7 +10,8 @@ import pytest
 
 from brief import figures as F
 from brief import ingest, sentences
-from brief.records import Figure, Sentence
+from brief.records import Brief, Figure, Sentence
+from brief.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -626,3 +627,13 @@ def test_cases_of_an_outbreak_are_one_row_with_their_course() -> None:
         17_000,
         (("2022-06-06", 14_000), ("2022-06-07", 17_000)),
     )
+
+
+def test_units_and_courses_survive_the_state_file(tmp_path: Path) -> None:
+    figures, outlets = _story()
+    rows = tuple(F.key_figures(figures, dt.date(2022, 6, 8), outlets=outlets))
+    assert any(f.course for f in rows) and any(f.unit == "EUR" for f in rows)
+    brief = Brief(dt.date(2022, 6, 8), "Quake", dt.datetime(2022, 6, 8, tzinfo=dt.UTC), (), (), figures=rows)
+    with Store.open(tmp_path / "s.db") as store:
+        store.record_brief(brief, {"pdf": tmp_path / "b.pdf", "json": tmp_path / "b.json"})
+        assert store.figures(brief.date) == list(rows)
