@@ -1,11 +1,14 @@
-"""Reported figures with what they count, where and when; and real conflicts.
+"""Reported figures with what they count, where and when; key figures; and real conflicts.
 
-A figure is a number a source attaches to a countable thing ("45 raids",
-"killed at least 40 people"). Each is tied to the place its own clause names
-and to the day, night or span its own words give, resolved against the
-article's date, so that a nightly series (raids per night), a running count
-("since Friday night") or another event named in passing (a bombing years ago,
-an attack elsewhere) never passes for a disagreement between sources.
+A figure is a number a source attaches to something it counts or measures
+("45 raids", "killed at least 40 people", "a €6.5bn fine", "shares fell 23%",
+"a magnitude 7.8 quake"; see :mod:`brief.quantities`). Each is tied to the place
+its own clause names and to the day, night or span its own words give, resolved
+against the article's date, so that a nightly series (raids per night), a running
+count ("since Friday night", a toll that "rose to"), a toll read again the next day
+or another event named in passing (a bombing years ago, an attack elsewhere) never
+passes for a disagreement between outlets. A tally read on several days becomes one
+key-figure row with its course (1,500 → 4,000 → 7,800).
 
 Pure text: regexes and a small number-word parser, no models.
 """
