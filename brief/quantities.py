@@ -593,6 +593,8 @@ _IRREGULAR = {
     "lays off": "laid off", "lay off": "laid off", "seized": "seized", "employs": "employed",
     "has": "had", "have": "had", "had": "had", "owns": "owned", "destroyed": "destroyed",
     "got": "got", "gets": "got", "won": "won", "wins": "won", "takes": "taken",
+    "involves": "involved", "affects": "affected", "operates": "operated", "runs": "run",
+    "contains": "contained", "serves": "served", "recalls": "recalled",
 }  # fmt: skip
 # "including 175 passengers" counts a part of something already counted, not a quantity of its own.
 _SUBSETS = frozenset({"including", "included", "includes", "excluding", "excluded", "comprising"})

@@ -328,6 +328,7 @@ def test_is_current_checks_time_window_and_place() -> None:
         ("The 7.8-magnitude quake flattened the old town.", 7.8, "magnitude", "magnitude"),
         ("A magnitude-5.6 aftershock shook the valley.", 5.6, "magnitude", "aftershock magnitude"),
         ("Acme recalled 11 million cars.", 11_000_000, None, "cars recalled (Acme)"),
+        ("The scandal involves 11 million cars.", 11_000_000, None, "cars involved"),
         ("Ms Ade won nearly 8.8 million votes.", 8_800_000, None, "votes won (Ade)"),
         ("Ms Ade received 9,000 votes.", 9000, None, "votes received (Ade)"),
         ("The carrier was carrying 181 passengers.", 181, None, "passengers carried"),
