@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import socket
 from collections.abc import Callable, Iterator, Sequence
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Protocol, Self, TypeVar
@@ -40,6 +41,8 @@ Done = Callable[[int, Any], None]
 INSTALL_HINT = "pip install -e '.[ray]' (or pip install ray==2.60.0)"
 # How often Ray restarts a worker that died (OOM killer, lost node) and re-sends its task.
 RESTARTS = 3
+# Seconds to wait for a cluster address to answer before giving up.
+CONNECT_TIMEOUT = 10.0
 
 
 class Runner(Protocol):
@@ -144,9 +147,11 @@ class RayRunner:
             restarts: how often a dead actor is restarted and its task retried.
 
         Raises:
-            ConfigError: Ray is not installed.
+            ConfigError: Ray is not installed, or nothing listens at ``address``.
         """
         self._ray = import_ray()
+        if not self._ray.is_initialized():
+            _check_reachable(address)
         self.settings = settings
         self.address = address
         self.workers = workers or settings.ray_workers or None
@@ -205,7 +210,7 @@ class RayRunner:
         pool = ActorPool(self.start().actors)
         results: list[R] = []
         with _ray_errors(self._ray):
-            for result in pool.map(lambda actor, item: actor.run.remote(task, item), items):
+            for result in pool.map(lambda actor, item: actor.run.remote(task, item), list(items)):
                 results.append(result)
                 if done is not None:
                     done(len(results), result)
@@ -265,6 +270,22 @@ def _init(ray: ModuleType, address: str) -> None:
             ray.init(address=address, log_to_driver=False)
     except (ConnectionError, RuntimeError, ValueError) as exc:
         raise ConfigError(f"cannot start or join Ray at {address!r}: {_first_line(exc)}") from exc
+
+
+def _check_reachable(address: str, timeout: float = CONNECT_TIMEOUT) -> None:
+    """Fail at once when nothing listens at a ``HOST:PORT`` address.
+
+    Ray itself retries an unreachable head node for about 13 minutes before it
+    gives up, which a nightly cron job should not sit through.
+    """
+    host, _, port = address.rpartition(":")
+    if address in ("local", "auto") or "://" in address or not host or not port.isdigit():
+        return
+    try:
+        with socket.create_connection((host, int(port)), timeout=timeout):
+            pass
+    except OSError as exc:
+        raise ConfigError(f"cannot join Ray at {address!r}: {exc}") from exc
 
 
 def _fitting(ray: ModuleType, cpus: float) -> int:

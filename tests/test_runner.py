@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import threading
@@ -137,27 +138,46 @@ def test_local_runner_loads_once_and_reports_each_result_in_order() -> None:
 def test_default_run_never_imports_ray(tmp_path: Path) -> None:
     script = (
         "import sys\n"
-        "from brief import build, render\n"
-        "from brief.config import Settings\n"
-        f"s = Settings.load(env={{}}, out_dir={str(tmp_path)!r}, **{FAKE!r})\n"
-        f"made = build([{str(SEEDS)!r}], s)\n"
-        "render.write_json(made, s.out_dir / 'b.json')\n"
-        "print(len(made.topics), 'ray' in sys.modules)\n"
+        "from brief.cli import main\n"
+        f"main(['build', {str(SEEDS)!r}, {str(QUAKE)!r}, '--stories', 'all', '--out', {str(tmp_path)!r}, '-q'],\n"
+        "     standalone_mode=False)\n"
+        "print('ray' in sys.modules, 'brief.runner' in sys.modules)\n"
     )
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300, check=False)
+    env = {**os.environ, **FAKE_ENV}
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300, check=False,
+                          env=env)  # fmt: skip
     assert done.returncode == 0, done.stderr
-    topics, imported = done.stdout.split()
-    assert int(topics) > 0
-    assert imported == "False"
+    assert done.stdout.split() == ["False", "True"]  # the runner ran (in process), Ray was never loaded
+    assert len(list(tmp_path.glob("brief-*.json"))) == 2
 
 
-def test_ray_option_without_ray_is_a_one_line_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+@pytest.mark.parametrize("command", ["build", "nightly"])
+def test_ray_option_without_ray_is_a_one_line_error(
+    command: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setitem(sys.modules, "ray", None)  # makes `import ray` fail as if it were not installed
-    result = CliRunner().invoke(main, ["build", str(SEEDS), "--out", str(tmp_path), "--ray", "local"], env=FAKE_ENV)
+    args = [command, str(SEEDS), "--out", str(tmp_path), "--ray", "local"]
+    result = CliRunner().invoke(main, args, env=FAKE_ENV)
     assert result.exit_code == 1
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("Error: ")
     assert "pip install -e '.[ray]'" in lines[0]
+    assert not list(tmp_path.iterdir())
+
+
+def test_a_cluster_address_nobody_listens_at_fails_at_once(tmp_path: Path) -> None:
+    pytest.importorskip("ray")
+    with socket.socket() as probe:  # a port that was free a moment ago: nothing listens there
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    args = ["build", str(SEEDS), "--out", str(tmp_path), "-q", "--ray", f"127.0.0.1:{port}"]
+    start = time.monotonic()
+    done = subprocess.run([sys.executable, "-c", "from brief.cli import main; main()", *args], capture_output=True,
+                          text=True, timeout=120, check=False, env={**os.environ, **FAKE_ENV})  # fmt: skip
+    assert done.returncode == 1
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"Error: cannot join Ray at '127.0.0.1:{port}': "), lines
+    assert time.monotonic() - start < 60  # Ray alone would retry for minutes
     assert not list(tmp_path.iterdir())
 
 
