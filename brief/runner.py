@@ -261,13 +261,14 @@ def import_ray() -> ModuleType:
 
 def _init(ray: ModuleType, address: str) -> None:
     """Start an embedded Ray (``local``) or join a cluster."""
+    # Ray's own log lines go through the application's logging (--quiet keeps them out of cron mail).
+    quiet = {"log_to_driver": False, "configure_logging": False}
     try:
         if address == "local":
             # "local" always starts a fresh Ray here, even when RAY_ADDRESS names a cluster.
-            ray.init(address="local", num_cpus=os.cpu_count() or 1, include_dashboard=False,
-                     log_to_driver=False)  # fmt: skip
+            ray.init(address="local", num_cpus=os.cpu_count() or 1, include_dashboard=False, **quiet)
         else:
-            ray.init(address=address, log_to_driver=False)
+            ray.init(address=address, **quiet)
     except (ConnectionError, RuntimeError, ValueError) as exc:
         raise ConfigError(f"cannot start or join Ray at {address!r}: {_first_line(exc)}") from exc
 
