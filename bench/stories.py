@@ -15,6 +15,8 @@ its text back with pdftotext, and prints per story:
   true disagreements, and true ones it does not show;
 - figures: key figures of figures.json found among the brief's figures;
 - pairs: topic labels that are keyword pairs ("X · Y");
+- abstr: share of printed topic sentences that fuse or reword their sources;
+- compr: printed topic words over the words of the source sentences they cite;
 - wall: seconds to build and render the story.
 
 ``--fake`` uses the model-free stand-ins to check the harness in seconds.
@@ -40,7 +42,7 @@ from brief.config import Settings  # noqa: E402
 from brief.facts import content_words  # noqa: E402
 from brief.pipeline import Models, brief_from_articles  # noqa: E402
 from brief.quality import load_key_facts, printed_claims  # noqa: E402
-from brief.records import Article, Brief  # noqa: E402
+from brief.records import Article, Brief, Claim  # noqa: E402
 
 STORIES = ROOT / "tests" / "data" / "stories"
 SEEDS = ROOT / "seeds"
@@ -66,6 +68,8 @@ class Row:
     figures_found: int
     figures_expected: int
     keyword_labels: int
+    abstractive: float
+    compression: float
     wall_s: float
     junk_items: tuple[str, ...] = ()
 
@@ -115,6 +119,37 @@ def baseline(articles: list[Article], words: int) -> list[str]:
             total += len(text.split())
         depth += 1
     return chosen
+
+
+def abstractive_share(claims: list[Claim]) -> float:
+    """Share of printed topic sentences that fuse or reword their sources (not copies, not fallbacks)."""
+    written = [c for c in claims if c.method != "conflict"]
+    return sum(1 for c in written if c.method == "abstractive" and not _copied(c)) / max(len(written), 1)
+
+
+def _copied(claim: Claim) -> bool:
+    """A claim whose text is one of its cited sentences (older briefs called copies abstractive)."""
+    return any(claim.text.strip() == x.quote.strip() for x in claim.citations)
+
+
+def compression(claims: list[Claim]) -> float:
+    """Printed words over the words of the distinct statements they cite (outlets' near-copies count once)."""
+    printed = sum(len(c.text.split()) for c in claims if c.method != "conflict")
+    distinct: list[tuple[frozenset[str], int]] = []
+    for quote in dict.fromkeys(x.quote for c in claims if c.method != "conflict" for x in c.citations):
+        words = content_words(quote)
+        if not any(len(words & seen) >= 0.6 * max(min(len(words), len(seen)), 1) for seen, _ in distinct):
+            distinct.append((words, len(quote.split())))
+    return printed / max(sum(n for _, n in distinct), 1)
+
+
+def content_length(printed: Brief) -> int:
+    """Words the page states: title, key developments, labels, summaries, timeline, figures, conflicts."""
+    texts = [printed.title, *(c.text for c in printed_claims(printed)), *(t.topic.label for t in printed.topics)]
+    texts += [e.text for e in getattr(printed, "timeline", ())]
+    texts += [f"{f.value} {f.counts} {f.where or ''}" for f in printed.figures]
+    texts += [c.text for c in printed.conflicts]
+    return sum(len(t.split()) for t in texts)
 
 
 def junk(printed: Brief) -> list[str]:
@@ -187,17 +222,18 @@ def bench_story(folder: Path, config: Settings, models: Models, keep: Path | Non
     printed = render.pdf(made, out / "brief.pdf")
     wall = time.perf_counter() - started
     text = pdf_text(out / "brief.pdf")
-    # The page's words, as the reader sees them, less the source list.
+    # The page's text less the source list; its length is what the page says, not its template.
     page = text.rsplit(" Sources ", 1)[0]
     if keep:
         render.write_all(made, keep / folder.name)
-    words = len(page.split())
+    words = content_length(printed)
     key_facts = load_key_facts(facts_file) if facts_file.exists() else []
     figures_file = _load_json(folder / "figures.json")
     expected = figures_file.get("figures", []) if figures_file else []
     assert isinstance(expected, list)
     false, missed = conflict_counts(printed, _load_json(folder / "traps.json"))
     bad = junk(printed)
+    summary = [c for t in printed.topics for c in t.summary]
     return Row(
         story=folder.name,
         articles=len(articles),
@@ -210,6 +246,8 @@ def bench_story(folder: Path, config: Settings, models: Models, keep: Path | Non
         figures_found=figures_found(made, expected),
         figures_expected=len({e.get("value") for e in expected}),
         keyword_labels=sum(1 for t in printed.topics if KEYWORD_PAIR.match(t.topic.label)),
+        abstractive=round(abstractive_share(summary), 2),
+        compression=round(compression(summary), 2),
         wall_s=round(wall, 1),
         junk_items=tuple(bad),
     )
@@ -217,13 +255,13 @@ def bench_story(folder: Path, config: Settings, models: Models, keep: Path | Non
 
 def print_table(rows: list[Row]) -> None:
     """The table a closing note quotes."""
-    print("| story | art | words | recall | base | junk | false | missed | figures | pairs | wall s |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("| story | art | words | recall | base | junk | false | missed | figures | pairs | abstr | compr | wall s |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         print(
             f"| {r.story} | {r.articles} | {r.words} | {r.recall:.0%} | {r.baseline:.0%} | {r.junk} | "
             f"{r.false_conflicts} | {r.missed_conflicts} | {r.figures_found}/{r.figures_expected} | "
-            f"{r.keyword_labels} | {r.wall_s} |"
+            f"{r.keyword_labels} | {r.abstractive:.0%} | {r.compression:.2f} | {r.wall_s} |"
         )
     for r in rows:
         for item in r.junk_items:

@@ -142,7 +142,11 @@ def _clip(text: str, width: int) -> str:
 
 
 def output_options(command: F) -> F:
-    """--out and --templates, shared by the commands that write a brief."""
+    """--out, --templates and --full-digests, shared by the commands that write a brief."""
+    command = click.option(
+        "--full-digests", is_flag=True, default=None,
+        help="Also write summaries for topics the page has no room for (costs model time; default: their digests list facts only).",
+    )(command)
     command = click.option(
         "--templates", "templates_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
         help="Your templates folder; missing templates fall back to the built-in ones.",
@@ -250,6 +254,7 @@ def build(
     title: str | None,
     out_dir: Path | None,
     templates_dir: Path | None,
+    full_digests: bool | None,
     ray_address: str | None,
     stories_mode: str,
     about: str | None,
@@ -289,7 +294,8 @@ def build(
     _quiet_logs(quiet)
     if about is not None and stories_mode == "all":
         raise click.UsageError("--about picks one story; it cannot be used with --stories all")
-    config = _settings(config_file, summarizer=summarizer, judge=judge, embedder=embedder, out_dir=out_dir, templates_dir=templates_dir)
+    config = _settings(config_file, summarizer=summarizer, judge=judge, embedder=embedder, out_dir=out_dir,
+                       templates_dir=templates_dir, full_digests=full_digests)  # fmt: skip
     with _runner(ray_address, config) as runner:
         made = build_stories(list(sources), config, stories=stories_mode, about=about,
                              date=brief_date.date() if brief_date else None, title=title,
@@ -493,9 +499,9 @@ EXIT_LOCKED = 3
 @click.argument("inbox", type=click.Path(path_type=Path))
 @click.option("--state", "state_file", type=click.Path(dir_okay=False, path_type=Path), help="The state file (default: OUT/brief.db).")
 @click.option("--date", "night", type=click.DateTime(["%Y-%m-%d"]), help="The night's date (default: today).")
-@click.option("--about", metavar="TEXT", help="Brief the stored story nearest TEXT instead of the largest.")
 @output_options
 @ray_option
+@story_options
 @model_options
 @reports_errors
 def nightly(
@@ -504,7 +510,9 @@ def nightly(
     out_dir: Path | None,
     night: Any,
     about: str | None,
+    stories_mode: str,
     templates_dir: Path | None,
+    full_digests: bool | None,
     ray_address: str | None,
     config_file: Path | None,
     summarizer: str | None,
@@ -524,6 +532,8 @@ def nightly(
     The stored articles are grouped into stories; the largest (or, with --about,
     the one nearest TEXT) gets the brief and keeps its id and slug from night to
     night. Other stories' articles are listed under "set_aside" in the JSON.
+    --stories all writes a brief per story (OUT/brief-DATE-SLUG.*) and OUT/index.json,
+    each story compared with its own last brief.
 
     \b
     Exit codes:
@@ -541,24 +551,32 @@ def nightly(
         brief nightly inbox/ --out briefs/ --ray head-node:6379
 
         brief nightly inbox/ --out briefs/ --about "earthquake relief"
+
+        brief nightly inbox/ --out briefs/ --stories all
     """
     from brief.nightly import run as run_night
     from brief.store import StateLocked
 
     _quiet_logs(quiet)
+    if about is not None and stories_mode == "all":
+        raise click.UsageError("--about picks one story; it cannot be used with --stories all")
     config = _settings(config_file, summarizer=summarizer, judge=judge, embedder=embedder, out_dir=out_dir,
-                       templates_dir=templates_dir, state_file=state_file)  # fmt: skip
+                       templates_dir=templates_dir, state_file=state_file, full_digests=full_digests)  # fmt: skip
     try:
         with _runner(ray_address, config) as runner:
             result = run_night(inbox, config, date=night.date() if night else None, progress=_Bars(quiet),
-                               runner=runner, about=about)  # fmt: skip
+                               runner=runner, about=about, stories_mode=stories_mode)  # fmt: skip
     except StateLocked as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(EXIT_LOCKED)
     if not quiet:
-        for kind in ("pdf", "html", "json", "digests"):
-            click.echo(str(result.paths[kind]))
-        click.echo(result.summary)
+        for each in (result, *result.more):
+            for kind in ("pdf", "html", "json", "digests"):
+                click.echo(str(each.paths[kind]))
+        if result.index is not None:
+            click.echo(str(result.index))
+        for each in (result, *result.more):
+            click.echo(each.summary)
 
 
 @main.command()

@@ -60,7 +60,7 @@ class Settings:
     # Write summaries for topics the page has no room for too (for the digests).
     full_digests: bool = False
     facts_per_prompt: int = 8
-    judge_threshold: float = 0.65
+    judge_threshold: float = 0.6
     context_tokens: int = 2048
     max_new_tokens: int = 60
     threads: int = 2
@@ -151,6 +151,8 @@ def _coerce(name: str, value: Any) -> Any:
     try:
         if Path in base:
             return Path(value)
+        if bool in base and isinstance(value, str):
+            return value.strip().lower() in ("1", "true", "yes", "on")
         if int in base and not isinstance(value, bool):
             return int(value)
         if float in base:

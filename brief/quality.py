@@ -17,6 +17,10 @@ from brief.records import Brief, Claim, Sentence
 from brief.verify import Judge, lexical_check
 
 
+# Methods whose text the model wrote (a verbatim or extractive sentence is its own source).
+WRITTEN = ("abstractive", "near-verbatim")
+
+
 @dataclass(frozen=True)
 class Quality:
     """The trust figures of one brief."""
@@ -57,7 +61,7 @@ def measure(
     claims = printed_claims(brief)
     sentences = {(s.article_id, s.index): s for s in _sentences(brief)}
     unsupported = [
-        f"{item} in {c.text[:60]!r}" for c in claims if c.method == "abstractive" for item in _missing(c, sentences)
+        f"{item} in {c.text[:60]!r}" for c in claims if c.method in WRITTEN for item in _missing(c, sentences)
     ]
     count = max(len(claims), 1)
     return Quality(

@@ -102,4 +102,4 @@ def headline(lead: Lead, summarizer: Summarizer, gate: Gate) -> str | None:
     text = clean_reply(summarizer.write(shown, ask)).rstrip(".")
     if not LABEL_WORDS[0] <= len(text.split()) <= HEADLINE_WORDS + 2:
         return None
-    return text if gate.supports(text, lead.facts, ask, shown) else None
+    return text if gate.supports(text, lead.facts, shown) else None

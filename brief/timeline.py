@@ -25,6 +25,7 @@ EVENT_VERBS = re.compile(
     re.I,
 )
 MAX_EVENT_WORDS = 40
+SHORT_LINE = 25
 
 
 def events(facts: Iterable[Fact], brief_date: dt.date) -> list[Event]:
@@ -46,7 +47,8 @@ def events(facts: Iterable[Fact], brief_date: dt.date) -> list[Event]:
                 by_day.setdefault(day, []).append(fact)
     timeline = []
     for day in sorted(by_day):
-        best = min(by_day[day], key=lambda f: (-len(f.sources), len(f.text), f.id))
+        # A line the reader takes in at a glance beats a long one; then what most outlets carry.
+        best = min(by_day[day], key=lambda f: (len(f.text.split()) > SHORT_LINE, -len(f.sources), len(f.text), f.id))
         timeline.append(Event(day, best.text, _citations(best)))
     return timeline
 

@@ -34,12 +34,10 @@ from brief.errors import ModelError
 from brief.generate import TextModel, load_text_model
 from brief.models import resolve_generator
 from brief.numbers import numbers_in
-from brief.prompts import SENTENCE_ASK, check_messages
+from brief.prompts import judge_messages
 from brief.records import Citation, Claim, Fact, Sentence
 
 log = logging.getLogger(__name__)
-
-DEFAULT_ASK = SENTENCE_ASK.format(words=24)
 
 # Word-sequence similarity at which a generated sentence is a copy of its source.
 NEAR_VERBATIM = 0.92
@@ -61,8 +59,8 @@ class Judge(Protocol):
 
     name: str
 
-    def entailment(self, claim: str, evidence: Sequence[str], ask: str = DEFAULT_ASK) -> float:
-        """Probability that ``evidence`` entails ``claim`` (``ask``: what the writer was asked for)."""
+    def entailment(self, claim: str, evidence: Sequence[str]) -> float:
+        """Probability that ``evidence`` entails ``claim``."""
         ...
 
 
@@ -71,8 +69,8 @@ class ModelJudge:
 
     Showing it the whole topic instead lets it say "supported" to claims that
     mix facts from different sentences, so it only ever sees the citations. The
-    prompt is the writer's conversation with the claim as its reply, then the
-    question: right after the writer's call, the KV cache holds all but the question.
+    prompt opens like the writer's (see :mod:`brief.prompts`): right after the
+    writer's call, the KV cache holds all but the claim and the question.
     """
 
     def __init__(self, model: TextModel) -> None:
@@ -80,10 +78,10 @@ class ModelJudge:
         self.name = model.name
         self.calls = 0
 
-    def entailment(self, claim: str, evidence: Sequence[str], ask: str = DEFAULT_ASK) -> float:
+    def entailment(self, claim: str, evidence: Sequence[str]) -> float:
         """P(YES) from the model's first reply token."""
         self.calls += 1
-        return self.model.yes_probability(check_messages(claim, evidence, ask), role="judge")
+        return self.model.yes_probability(judge_messages(claim, evidence), role="judge")
 
 
 class CrossEncoderJudge:
@@ -97,7 +95,7 @@ class CrossEncoderJudge:
         labels = {v.lower(): int(k) for k, v in self._model.config.id2label.items()}
         self._entailment_index = labels.get("entailment", 1)
 
-    def entailment(self, claim: str, evidence: Sequence[str], ask: str = DEFAULT_ASK) -> float:
+    def entailment(self, claim: str, evidence: Sequence[str]) -> float:
         """Softmax probability of the entailment label for (evidence, claim)."""
         scores = self._model.predict([(" ".join(evidence), claim)], apply_softmax=True)
         return float(scores[0][self._entailment_index])
@@ -111,7 +109,7 @@ class ConstantJudge:
         self.name = f"constant-{score}"
         self.calls = 0
 
-    def entailment(self, claim: str, evidence: Sequence[str], ask: str = DEFAULT_ASK) -> float:
+    def entailment(self, claim: str, evidence: Sequence[str]) -> float:
         """The fixed score."""
         self.calls += 1
         return self.score
@@ -317,14 +315,13 @@ class Gate:
         self.threshold = threshold
         self.evidence_limit = evidence_limit
 
-    def check(self, text: str, cited: Sequence[Fact], pool: Sequence[Fact], ask: str = DEFAULT_ASK) -> Verdict | None:
+    def check(self, text: str, cited: Sequence[Fact], pool: Sequence[Fact]) -> Verdict | None:
         """Verify ``text``; returns the claim as written, an extractive stand-in, or None.
 
         Args:
             text: the generated sentence.
             cited: the facts the summariser was given or says it restates.
             pool: all facts it was shown, to align with when ``cited`` falls short.
-            ask: what the writer was asked for (the judge's prompt repeats it).
 
         Returns:
             A verdict whose claim is the sentence itself when both checks pass
@@ -343,7 +340,7 @@ class Gate:
             if copied is not None:
                 claim = Claim(text, _citations(facts), "near-verbatim", None, ("lexical", f"near-verbatim {copied:.2f}"))
                 return Verdict(claim, _sentences(facts))
-            score = self.judge.entailment(text, [f.text for f in facts[: self.evidence_limit]], ask)
+            score = self.judge.entailment(text, [f.text for f in facts[: self.evidence_limit]])
             if score >= self.threshold:
                 claim = Claim(text, _citations(facts), "abstractive", round(score, 3), ("lexical", "entailment"))
                 return Verdict(claim, _sentences(facts))
@@ -352,21 +349,18 @@ class Gate:
             reason = "unsupported " + ", ".join(lexical.missing)
         return self._extractive(text, [*facts, *ranked], reason)
 
-    def supports(
-        self, text: str, facts: Sequence[Fact], ask: str = DEFAULT_ASK, shown: Sequence[str] | None = None
-    ) -> bool:
+    def supports(self, text: str, facts: Sequence[Fact], shown: Sequence[str] | None = None) -> bool:
         """Whether a phrase that need not be a sentence (a label, a headline) is supported.
 
         Args:
             text: the phrase.
             facts: every fact it may rest on; its names and numbers must be in their sentences.
-            ask: what the writer was asked for.
             shown: what the writer was shown (default: the first facts), which the judge reads.
         """
         if not lexical_check(text, _sentences(facts)).passed:
             return False
         evidence = list(shown) if shown is not None else [f.text for f in facts[: self.evidence_limit]]
-        return self.judge.entailment(text, evidence, ask) >= self.threshold
+        return self.judge.entailment(text, evidence) >= self.threshold
 
     @staticmethod
     def verbatim(fact: Fact) -> Claim:
