@@ -68,6 +68,9 @@ class NightResult:
     encoded: int
     summarized: int
     reused: int
+    # With --stories all: the other stories' nights, and OUT/index.json listing every brief.
+    more: tuple[NightResult, ...] = ()
+    index: Path | None = None
 
     @property
     def summary(self) -> str:
@@ -90,6 +93,7 @@ def run(
     progress: Progress | None = None,
     runner: Runner | None = None,
     about: str | None = None,
+    stories_mode: str = "largest",
 ) -> NightResult:
     """Run one night: store what is new in ``inbox``, write the day's brief, record it.
 
@@ -104,9 +108,12 @@ def run(
         runner: where new topic summaries are made (default: in this process); the
             state file is read and written here only, whatever the runner.
         about: brief the stored story nearest this text (default: the largest story).
+        stories_mode: ``largest`` (one brief) or ``all``: a brief per story with at least
+            ``min_story_articles`` articles, files named by the story's slug, and ``OUT/index.json``.
 
     Returns:
-        The brief, the written paths and what the night cost.
+        The brief, the written paths and what the night cost; with ``all``, the first
+        story's, the other stories' under ``more`` and the index under ``index``.
 
     Raises:
         StateLocked: another run holds the state file.
@@ -120,51 +127,75 @@ def run(
         stored = store.articles(until=night)
         table = store.embeddings()
         ready, cached = _with_store(models, config, table)
-        story, every = _story(store, [a for a, _ in stored], config, cached, night, about, report)
-        members = {a.id for a in story.articles}
-        stored = [(a, seen) for a, seen in stored if a.id in members]
-        articles = [a for a, _ in stored]
-        previous = store.previous_brief(before=night, story=story.id)
-        new_ids = frozenset(a.id for a, seen in stored if previous is None or seen > previous.date)
-        report("embedding", 0, 1)
-        cached.encode([s.text for s in sentences.split_all(articles)])
-        table.flush()
-        report("embedding", 1, 1)
-        counter = _Counter()
-        brief = brief_from_articles(
-            articles, config, date=night, models=ready, progress=report,
-            arrange=lambda found: arrange(found, new_ids, previous, config.topic_min_size, config.max_topics),
-            stored=StoredSummaries(store, ready, config, counter), runner=runner,
-        )  # fmt: skip
-        table.flush()
-        brief = _with_changes(_keep_labels(brief, previous), store, previous, new_ids)
-        brief = replace(brief, story=stories.ref(story), set_aside=stories.set_aside(every, {story.id}))
-        report("rendering", 0, 1)
-        paths = render.write_all(brief, config.out_dir, config.templates_dir)
-        report("rendering", 1, 1)
-        store.record_brief(brief, paths)
-        report("recording", 1, 1)
+        every_article = [a for a, _ in stored]
+        chosen, every = _stories(store, every_article, config, cached, night, stories_mode, about, report)
+        results = [
+            _story_night(store, story, every, stored, config, night, ready, table, report, runner,
+                         slugged=stories_mode == "all")
+            for story in chosen
+        ]  # fmt: skip
+        index = None
+        if stories_mode == "all":
+            entries = [render.story_entry(r.brief, r.paths, config.out_dir) for r in results]
+            aside = stories.set_aside(every, {s.id for s in chosen})
+            index = render.write_index(config.out_dir, entries, [render.set_aside_json(a) for a in aside])
+    done = [replace(r, encoded=cached.encoded) for r in results]
+    return replace(done[0], more=tuple(done[1:]), index=index)
+
+
+def _story_night(
+    store: Store, story: Story, every: Sequence[Story], stored: Sequence[tuple[Article, dt.date]],
+    config: Settings, night: dt.date, ready: Models, table: EmbeddingTable, report: Progress,
+    runner: Runner | None, slugged: bool,
+) -> NightResult:
+    """One story's night: its brief over its stored articles, new first; written and recorded."""
+    members = {a.id for a in story.articles}
+    stored = [(a, seen) for a, seen in stored if a.id in members]
+    articles = [a for a, _ in stored]
+    previous = store.previous_brief(before=night, story=story.id)
+    new_ids = frozenset(a.id for a, seen in stored if previous is None or seen > previous.date)
+    report("embedding", 0, 1)
+    ready.embedder.encode([s.text for s in sentences.split_all(articles)])
+    table.flush()
+    report("embedding", 1, 1)
+    counter = _Counter()
+    brief = brief_from_articles(
+        articles, config, date=night, models=ready, progress=report,
+        arrange=lambda found: arrange(found, new_ids, previous, config.topic_min_size, config.max_topics),
+        stored=StoredSummaries(store, ready, config, counter), runner=runner,
+        title=story.title if slugged else None,
+    )  # fmt: skip
+    table.flush()
+    brief = _with_changes(_keep_labels(brief, previous), store, previous, new_ids)
+    brief = replace(brief, story=stories.ref(story), set_aside=stories.set_aside(every, {story.id}))
+    report("rendering", 0, 1)
+    paths = render.write_all(brief, config.out_dir, config.templates_dir, name=story.slug if slugged else None)
+    report("rendering", 1, 1)
+    store.record_brief(brief, paths)
+    report("recording", 1, 1)
     return NightResult(
         brief, paths, state_path(config), tuple(a.id for a in articles if a.id in new_ids),
-        cached.encoded, counter.summarized, counter.reused,
+        0, counter.summarized, counter.reused,
     )  # fmt: skip
 
 
-def _story(
+def _stories(
     store: Store, articles: Sequence[Article], config: Settings, embedder: Embedder, night: dt.date,
-    about: str | None, report: Progress,
-) -> tuple[Story, list[Story]]:
-    """Group the stored articles into stories that keep their stored ids and slugs; the one to brief.
+    mode: str, about: str | None, report: Progress,
+) -> tuple[list[Story], list[Story]]:
+    """Group the stored articles into stories that keep their stored ids and slugs; those to brief.
 
     Returns:
-        The story tonight's brief covers, and every story (stored in the state file).
+        The stories tonight's briefs cover, and every story (stored in the state file).
     """
     report("stories", 0, 1)
     found = stories.keep_ids(stories.group(articles, config, embedder), *store.stories())
-    chosen = stories.choose(found, about=about, embedder=embedder, min_articles=config.min_story_articles)[0]
+    chosen = stories.choose(found, mode=mode, about=about, embedder=embedder,
+                            min_articles=config.min_story_articles)  # fmt: skip
     store.put_stories(found, night)
     report("stories", 1, 1)
-    log.info("%d stored articles in %d stories; tonight's brief: %s", len(articles), len(found), chosen.slug)
+    log.info("%d stored articles in %d stories; tonight's briefs: %s", len(articles), len(found),
+             ", ".join(s.slug for s in chosen))  # fmt: skip
     return chosen, found
 
 
@@ -182,7 +213,7 @@ def _with_changes(brief: Brief, store: Store, previous: BriefRecord | None, new_
     if previous is None:
         return brief
     published = {a.id: a.published for a in brief.sources}
-    changes = since_last(brief, previous, store.figures(previous.date), new_ids, published)
+    changes = since_last(brief, previous, store.figures(previous.date, previous.story_id), new_ids, published)
     return replace(brief, since_last=changes)
 
 

@@ -143,6 +143,54 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         ALTER TABLE brief_figures ADD COLUMN course TEXT NOT NULL DEFAULT '[]';
         """,
     ),
+    (
+        # One brief per story and night (nightly --stories all): the key becomes (date, story_id);
+        # '' marks a brief recorded before briefs had stories. SQLite cannot change a primary
+        # key in place, so both tables are rebuilt and their rows copied.
+        "0005_briefs_per_story",
+        """
+        CREATE TABLE briefs_by_story (
+            date TEXT NOT NULL,
+            story_id TEXT NOT NULL DEFAULT '',
+            path TEXT NOT NULL,
+            json_path TEXT NOT NULL,
+            n_articles INTEGER NOT NULL,
+            n_topics INTEGER NOT NULL,
+            topics TEXT NOT NULL,
+            other_keys TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (date, story_id)
+        );
+        INSERT INTO briefs_by_story
+            SELECT date, COALESCE(story_id, ''), path, json_path, n_articles, n_topics, topics, other_keys,
+                   created_at
+            FROM briefs;
+        CREATE TABLE brief_figures_by_story (
+            date TEXT NOT NULL,
+            story_id TEXT NOT NULL DEFAULT '',
+            position INTEGER NOT NULL,
+            counts TEXT NOT NULL,
+            place TEXT,
+            as_of TEXT,
+            value INTEGER NOT NULL,
+            cumulative INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            citations TEXT NOT NULL,
+            unit TEXT,
+            course TEXT NOT NULL DEFAULT '[]',
+            PRIMARY KEY (date, story_id, position),
+            FOREIGN KEY (date, story_id) REFERENCES briefs_by_story(date, story_id)
+        );
+        INSERT INTO brief_figures_by_story
+            SELECT f.date, COALESCE(b.story_id, ''), f.position, f.counts, f.place, f.as_of, f.value,
+                   f.cumulative, f.text, f.citations, f.unit, f.course
+            FROM brief_figures f JOIN briefs b ON b.date = f.date;
+        DROP TABLE brief_figures;
+        DROP TABLE briefs;
+        ALTER TABLE briefs_by_story RENAME TO briefs;
+        ALTER TABLE brief_figures_by_story RENAME TO brief_figures;
+        """,
+    ),
 )
 
 
@@ -179,6 +227,8 @@ class BriefRecord:
     topics: tuple[TopicRecord, ...]
     other_keys: tuple[str, ...]
     created_at: str
+    # The story the brief covered ("" for a brief recorded before briefs had stories).
+    story_id: str = ""
 
 
 def state_path(config: Settings) -> Path:
@@ -359,7 +409,7 @@ class Store:
     def record_brief(self, brief: Brief, paths: Mapping[str, Path]) -> None:
         """Record a written brief with its facts, topics and key figures, in one transaction.
 
-        Recording the same date again replaces that night's record.
+        Recording the same date and story again replaces that record.
 
         Args:
             brief: the full brief (not the page-fitted one).
@@ -383,26 +433,29 @@ class Store:
                     (t.id, t.label, json.dumps(list(t.keywords)), json.dumps([f.id for f in t.facts]),
                      night, night),
                 )
-            conn.execute("DELETE FROM brief_figures WHERE date = ?", (night,))
+            story = brief.story.id if brief.story else ""
+            conn.execute("DELETE FROM brief_figures WHERE date = ? AND story_id = ?", (night, story))
             conn.execute(
                 "INSERT OR REPLACE INTO briefs (date, path, json_path, n_articles, n_topics, topics, other_keys,"
                 " created_at, story_id) VALUES (?,?,?,?,?,?,?,?,?)",
                 (night, str(paths["pdf"]), str(paths["json"]), len(brief.sources), len(brief.topics),
                  json.dumps([_topic_json(t) for t in topics]),
-                 json.dumps([s.key for f in brief.other for s in f.sentences]), _now(),
-                 brief.story.id if brief.story else None),
+                 json.dumps([s.key for f in brief.other for s in f.sentences]), _now(), story),
             )  # fmt: skip
             conn.executemany(
-                "INSERT INTO brief_figures (date, position, counts, place, as_of, value, cumulative, text,"
-                " citations, unit, course) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                [(night, i, f.counts, f.where, f.as_of, f.value, int(f.cumulative), f.text,
+                "INSERT INTO brief_figures (date, story_id, position, counts, place, as_of, value, cumulative,"
+                " text, citations, unit, course) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                [(night, story, i, f.counts, f.where, f.as_of, f.value, int(f.cumulative), f.text,
                   json.dumps([_citation_data(c) for c in f.citations]), f.unit, json.dumps(f.course))
                  for i, f in enumerate(brief.figures)],
             )  # fmt: skip
 
-    def brief(self, date: dt.date) -> BriefRecord | None:
-        """The brief recorded for one night, or None."""
-        row = self.conn.execute("SELECT * FROM briefs WHERE date = ?", (date.isoformat(),)).fetchone()
+    def brief(self, date: dt.date, story: str | None = None) -> BriefRecord | None:
+        """The brief recorded for one night (of one story, when given), or None."""
+        query, args = "SELECT * FROM briefs WHERE date = ?", [date.isoformat()]
+        if story is not None:
+            query, args = query + " AND story_id = ?", [*args, story]
+        row = self.conn.execute(query + " ORDER BY story_id LIMIT 1", args).fetchone()
         return _brief_record(row) if row else None
 
     def previous_brief(self, before: dt.date, story: str | None = None) -> BriefRecord | None:
@@ -413,7 +466,7 @@ class Store:
         """
         query, args = "SELECT * FROM briefs WHERE date < ?", [before.isoformat()]
         if story is not None:
-            query, args = query + " AND (story_id = ? OR story_id IS NULL)", [*args, story]
+            query, args = query + " AND story_id IN (?, '')", [*args, story]
         row = self.conn.execute(query + " ORDER BY date DESC LIMIT 1", args).fetchone()
         return _brief_record(row) if row else None
 
@@ -443,12 +496,24 @@ class Store:
 
     def history(self) -> list[BriefRecord]:
         """Every recorded brief, oldest first."""
-        return [_brief_record(r) for r in self.conn.execute("SELECT * FROM briefs ORDER BY date")]
+        return [_brief_record(r) for r in self.conn.execute("SELECT * FROM briefs ORDER BY date, story_id")]
 
-    def figures(self, date: dt.date) -> list[Figure]:
-        """The key figures recorded with one night's brief, in its order."""
-        query = "SELECT * FROM brief_figures WHERE date = ? ORDER BY position"
-        rows = self.conn.execute(query, (date.isoformat(),))
+    def figures(self, date: dt.date, story: str | None = None) -> list[Figure]:
+        """The key figures recorded with one night's brief, in its order.
+
+        Args:
+            date: the night.
+            story: the story whose brief it is (default: the night's first brief, the only one
+                unless the night briefed every story).
+
+        Returns:
+            The figures.
+        """
+        if story is None:
+            record = self.brief(date)
+            story = record.story_id if record else ""
+        query = "SELECT * FROM brief_figures WHERE date = ? AND story_id = ? ORDER BY position"
+        rows = self.conn.execute(query, (date.isoformat(), story))
         return [
             Figure(r["value"], r["counts"], r["place"], r["as_of"],
                    tuple(_citation(c) for c in json.loads(r["citations"])), bool(r["cumulative"]), r["text"],
@@ -722,4 +787,5 @@ def _brief_record(row: sqlite3.Row) -> BriefRecord:
         date=dt.date.fromisoformat(row["date"]), path=Path(row["path"]), json_path=Path(row["json_path"]),
         n_articles=row["n_articles"], n_topics=row["n_topics"], topics=topics,
         other_keys=tuple(json.loads(row["other_keys"])), created_at=row["created_at"],
+        story_id=row["story_id"] or "",
     )  # fmt: skip

@@ -26,7 +26,7 @@ from brief.embed import HashingEmbedder
 from brief.errors import InputError
 from brief.pipeline import Models, brief_from_articles, brief_story, build, build_stories
 from brief.records import Article, Story, StoryRef
-from brief.store import Store
+from brief.store import MIGRATIONS, Store
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -389,3 +389,47 @@ def test_nightly_keeps_story_ids_and_slugs(tmp_path: Path, truth: dict[str, set[
 def test_brief_story_task_is_a_module_level_function() -> None:
     # A runner may ship the task to another process: it must be importable by name.
     assert brief_story.__module__ == "brief.pipeline" and "<" not in brief_story.__qualname__
+
+
+def test_nightly_stories_all_writes_a_brief_per_story_and_keeps_their_slugs(
+    tmp_path: Path, truth: dict[str, set[str]]
+) -> None:
+    config = fake_settings(out_dir=tmp_path / "out")
+    inbox = write_scandal(copy_articles(tmp_path / "inbox", SEEDS, QUAKE))
+    first = nightly.run(inbox, config, dt.date(2015, 11, 17), stories_mode="all")
+    assert first.index is not None
+    index = json.loads(first.index.read_text(encoding="utf-8"))
+    nights1 = [first, *first.more]
+    assert [n.brief.story.slug for n in nights1 if n.brief.story] == [e["slug"] for e in index["stories"]]
+    assert {frozenset(a.id for a in n.brief.sources) for n in nights1} == set(map(frozenset, truth.values()))
+    for each in nights1:
+        assert each.paths["pdf"].name == f"brief-2015-11-17-{each.brief.story.slug}.pdf"  # type: ignore[union-attr]
+
+    copy_articles(inbox, NIGHT2_NEWS)
+    second = nightly.run(inbox, config, dt.date(2015, 11, 19), stories_mode="all")
+    nights2 = {n.brief.story.id: n for n in (second, *second.more) if n.brief.story}
+    assert {i: n.brief.story.slug for i, n in nights2.items()} == {  # type: ignore[union-attr]
+        n.brief.story.id: n.brief.story.slug for n in nights1 if n.brief.story
+    }
+    seeds = next(n for n in nights2.values() if truth["seeds"] <= {a.id for a in n.brief.sources})
+    quake = next(n for n in nights2.values() if truth["quake"] == {a.id for a in n.brief.sources})
+    # Each story is compared with its own last brief: only the seeds' story has news.
+    assert len(seeds.new_articles) == 3 and seeds.brief.since_last
+    assert {c.source for ch in seeds.brief.since_last for c in ch.citations} == set(seeds.new_articles)
+    assert quake.new_articles == () and quake.brief.since_last == ()
+    with Store.open(config.out_dir / "brief.db", lock=False) as store:
+        assert len(store.history()) == 6
+
+
+def test_a_state_file_from_before_stories_keeps_its_briefs(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    with Store.open(path, migrations=[m for m in MIGRATIONS if m[0] < "0005"]) as old, old.transaction() as conn:
+        conn.execute("INSERT INTO briefs (date, path, json_path, n_articles, n_topics, topics, other_keys, "
+                     "created_at) VALUES ('2020-05-01', 'b.pdf', 'b.json', 4, 0, '[]', '[]', 'then')")
+        conn.execute("INSERT INTO brief_figures (date, position, counts, place, as_of, value, cumulative, text, "
+                     "citations) VALUES ('2020-05-01', 0, 'injured', 'Town', NULL, 41, 0, '41 injured', '[]')")
+    with Store.open(path) as store:
+        assert "0005_briefs_per_story" in store.schema()
+        record = store.previous_brief(before=dt.date(2020, 5, 2), story="s0123456789ab")
+        assert record is not None and record.story_id == "" and record.n_articles == 4
+        assert [f.value for f in store.figures(record.date, record.story_id)] == [41]

@@ -28,9 +28,9 @@ from brief.render.common import (
 )
 from brief.render.files import atomic_write, write_folder
 from brief.render.htmldoc import html, index_entries, index_page, web_url, web_view
-from brief.render.jsondoc import json_dump, write_json
+from brief.render.jsondoc import json_dump, set_aside_json, write_json
 from brief.render.mddoc import digests, markdown
-from brief.render.outputs import write_all, write_index, write_stories
+from brief.render.outputs import story_entry, write_all, write_index, write_stories
 from brief.render.pdfdoc import (
     CONFLICTS_KEEP,
     FIGURES_KEEP,
@@ -70,9 +70,11 @@ __all__ = [
     "markdown",
     "md_escape",
     "pdf",
+    "set_aside_json",
     "slug",
     "source_numbers",
     "span_text",
+    "story_entry",
     "template_roots",
     "view",
     "web_url",

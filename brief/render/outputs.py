@@ -89,18 +89,28 @@ def write_stories(
     """
     if not index:
         return [write_all(b, out_dir, templates_dir) for b in briefs], None
-    written, entries = [], []
-    for brief in briefs:
-        name = brief.story.slug if brief.story else None
-        paths = write_all(brief, out_dir, templates_dir, name=name)
-        written.append(paths)
-        entries.append({
-            "slug": name, "id": brief.story.id if brief.story else None,
-            "title": brief.story.title if brief.story else brief.title,
-            "date": brief.date.isoformat(), "articles": [a.id for a in brief.sources],
-            "files": {kind: str(Path(p).relative_to(out_dir)) for kind, p in paths.items() if kind != "index"},
-        })  # fmt: skip
+    written = [write_all(b, out_dir, templates_dir, name=b.story.slug if b.story else None) for b in briefs]
+    entries = [story_entry(b, paths, out_dir) for b, paths in zip(briefs, written, strict=True)]
     return written, write_index(out_dir, entries, [set_aside_json(s) for s in set_aside])
+
+
+def story_entry(brief: Brief, paths: Mapping[str, Path], out_dir: Path) -> dict[str, Any]:
+    """One brief's entry in ``index.json``: its story's slug, id and title, date, articles and files.
+
+    Args:
+        brief: a story's brief.
+        paths: what :func:`write_all` wrote for it.
+        out_dir: the output folder (file names are relative to it).
+
+    Returns:
+        JSON-ready data.
+    """
+    return {
+        "slug": brief.story.slug if brief.story else None, "id": brief.story.id if brief.story else None,
+        "title": brief.story.title if brief.story else brief.title,
+        "date": brief.date.isoformat(), "articles": [a.id for a in brief.sources],
+        "files": {kind: str(Path(p).relative_to(out_dir)) for kind, p in paths.items() if kind != "index"},
+    }  # fmt: skip
 
 
 def write_index(
