@@ -142,7 +142,11 @@ def _clip(text: str, width: int) -> str:
 
 
 def output_options(command: F) -> F:
-    """--out and --templates, shared by the commands that write a brief."""
+    """--out, --templates and --full-digests, shared by the commands that write a brief."""
+    command = click.option(
+        "--full-digests", is_flag=True, default=None,
+        help="Also write summaries for topics the page has no room for (costs model time; default: their digests list facts only).",
+    )(command)
     command = click.option(
         "--templates", "templates_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
         help="Your templates folder; missing templates fall back to the built-in ones.",
@@ -250,6 +254,7 @@ def build(
     title: str | None,
     out_dir: Path | None,
     templates_dir: Path | None,
+    full_digests: bool | None,
     ray_address: str | None,
     stories_mode: str,
     about: str | None,
@@ -289,7 +294,8 @@ def build(
     _quiet_logs(quiet)
     if about is not None and stories_mode == "all":
         raise click.UsageError("--about picks one story; it cannot be used with --stories all")
-    config = _settings(config_file, summarizer=summarizer, judge=judge, embedder=embedder, out_dir=out_dir, templates_dir=templates_dir)
+    config = _settings(config_file, summarizer=summarizer, judge=judge, embedder=embedder, out_dir=out_dir,
+                       templates_dir=templates_dir, full_digests=full_digests)  # fmt: skip
     with _runner(ray_address, config) as runner:
         made = build_stories(list(sources), config, stories=stories_mode, about=about,
                              date=brief_date.date() if brief_date else None, title=title,
@@ -506,6 +512,7 @@ def nightly(
     about: str | None,
     stories_mode: str,
     templates_dir: Path | None,
+    full_digests: bool | None,
     ray_address: str | None,
     config_file: Path | None,
     summarizer: str | None,
@@ -554,7 +561,7 @@ def nightly(
     if about is not None and stories_mode == "all":
         raise click.UsageError("--about picks one story; it cannot be used with --stories all")
     config = _settings(config_file, summarizer=summarizer, judge=judge, embedder=embedder, out_dir=out_dir,
-                       templates_dir=templates_dir, state_file=state_file)  # fmt: skip
+                       templates_dir=templates_dir, state_file=state_file, full_digests=full_digests)  # fmt: skip
     try:
         with _runner(ray_address, config) as runner:
             result = run_night(inbox, config, date=night.date() if night else None, progress=_Bars(quiet),
