@@ -96,16 +96,33 @@ class ModelWorker:
     def __init__(self, settings: Settings) -> None:
         from brief.pipeline import Models
 
-        self.models = Models.load(settings)
         self.pid = os.getpid()
+        self.models: Models | None = None
+        # A model that cannot load is the user's error, not a crash: keep it for ready() to
+        # raise, rather than die and have Ray restart the actor to fail the same way again.
+        self.error: BriefError | None = None
+        try:
+            self.models = Models.load(settings)
+        except BriefError as exc:
+            self.error = exc
 
     def run(self, task: Callable[[Models, T], R], item: T) -> R:
         """``task(models, item)`` with this worker's models."""
-        return task(self.models, item)
+        return task(self._loaded(), item)
 
     def ready(self) -> int:
-        """The worker's process id, once its models are loaded."""
+        """The worker's process id, once its models are loaded.
+
+        Raises:
+            BriefError: the models could not be loaded.
+        """
+        self._loaded()
         return self.pid
+
+    def _loaded(self) -> Models:
+        if self.models is None:
+            raise self.error or BriefError("the worker has no models")
+        return self.models
 
 
 class RayRunner:

@@ -28,7 +28,7 @@ from click.testing import CliRunner
 from brief import nightly, render
 from brief.cli import main
 from brief.config import Settings
-from brief.errors import InputError
+from brief.errors import InputError, ModelError
 from brief.pipeline import Models, TopicJob, build, build_stories, summarize_job
 from brief.runner import LocalRunner, RayRunner
 
@@ -43,7 +43,7 @@ WORKERS = 2
 
 def fake_settings(**changes: Any) -> Settings:
     """The model-free settings every test here uses (one thread: one Ray CPU per worker)."""
-    return Settings.load(env={}, **FAKE, **changes)
+    return Settings.load(env={}, **{**FAKE, **changes})
 
 
 def comparable(brief: Any) -> dict[str, Any]:
@@ -239,6 +239,12 @@ def test_a_task_error_comes_back_as_the_library_error(two_workers: RayRunner) ->
     with pytest.raises(InputError, match="item 1 is unreadable") as caught:
         two_workers.map(fail_input, [1, 2])
     assert type(caught.value) is InputError  # the library's own error, not Ray's wrapper
+
+
+def test_a_model_that_cannot_load_is_the_library_error_not_a_crash(ray_session: Any) -> None:
+    settings = fake_settings(summarizer=str(Path("no-such-folder") / "model.gguf"))
+    with RayRunner(settings, workers=1, cpus_per_worker=1) as runner, pytest.raises(ModelError, match="no-such"):
+        runner.map(where, [1])
 
 
 def test_two_stories_at_once_give_the_briefs_each_gives_alone(two_workers: RayRunner) -> None:
