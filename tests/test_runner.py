@@ -281,6 +281,11 @@ def test_nightly_on_ray_writes_what_a_local_night_writes(two_workers: RayRunner,
             results[name].append({**comparable(done.brief), "cost": (done.summarized, done.reused)})
     assert results["ray"] == results["local"]
     assert results["ray"][1]["cost"][1] > 0  # the second night reused stored summaries on Ray too
+    # The same night again: every summary is stored, so a fresh runner never starts a worker.
+    idle = RayRunner(settings, workers=1, cpus_per_worker=1)
+    again = nightly.run(inbox, settings, date=nights[-1][0], runner=idle)
+    assert again.summarized == 0 and again.reused == len(again.brief.topics)
+    assert idle.actors == []
 
 
 def test_cli_build_with_ray_writes_the_local_json(ray_session: Any, tmp_path: Path) -> None:
