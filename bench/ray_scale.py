@@ -85,12 +85,26 @@ def bench_stories(settings: Settings, folders: list[Path], cores: int) -> None:
                 print(f"{f'ray x{workers}: start':<22} {time.perf_counter() - start:7.2f} s "
                       f"({workers} workers x {threads} threads, models loaded once each)")  # fmt: skip
                 wall, _ = timed_run(f"ray x{workers}", runner, folders, config)
+                if workers == 2:
+                    one_story_topics(local, runner, folders, settings, config)
             print(f"{'':<22} speed-up over sequential: {wall_local / wall:.2f}x")
     finally:
         ray.shutdown()
     print("\nper story (sequential run): name, articles, topics, seconds")
     for name, articles, topics, seconds in results:
         print(f"  {name:<32} {articles:>3} {topics:>3} {seconds:7.2f}")
+
+
+def one_story_topics(
+    local: LocalRunner, runner: RayRunner, folders: list[Path], settings: Settings, config: Settings
+) -> None:
+    """The largest story alone: its topics summarised in process, then on the Ray workers."""
+    largest = max(folders, key=lambda f: len(list(f.iterdir())))
+    for where, run in (("in process", lambda: build([largest], settings, models=local.models)),
+                       ("on ray x2", lambda: build([largest], config, models=local.models, runner=runner))):
+        start = time.perf_counter()
+        made = run()
+        print(f"{'one story, topics ' + where:<30} {time.perf_counter() - start:6.2f} s ({len(made.topics)} topics)")
 
 
 class _Encode:
@@ -118,6 +132,15 @@ def bench_embeddings(settings: Settings, folders: list[Path], cores: int) -> Non
     done = time.perf_counter()
     print(f"\nembeddings, {len(texts)} sentences, {settings.embedder}:")
     print(f"  in process: load {loaded - start:6.2f} s, encode {done - loaded:6.2f} s")
+    import torch
+
+    # Ray gives each actor one CPU and one torch thread: the fair in-process comparison.
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    start = time.perf_counter()
+    embedder.encode(texts)
+    print(f"  in process, 1 torch thread (default {threads}): encode {time.perf_counter() - start:6.2f} s")
+    torch.set_num_threads(threads)
     ray = import_ray()
     try:
         import ray.data
