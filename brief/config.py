@@ -55,8 +55,10 @@ class Settings:
     summary_sentences: int = 3
     lead_sentences: int = 4
     # Words of prose the one-page PDF holds beside the figures and sources (see brief/plan.py).
-    page_words: int = 420
+    page_words: int = 500
     timeline_lines: int = 3
+    # Ask the model for topic labels (each still gated); off: labels are the central fact's main clause.
+    model_labels: bool = False
     # Write summaries for topics the page has no room for too (for the digests).
     full_digests: bool = False
     facts_per_prompt: int = 8

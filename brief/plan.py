@@ -2,8 +2,8 @@
 
 The page has room for about ``page_words`` words of prose beside the key
 figures and the source list. The plan spends them in order of importance: the
-key developments first, then each topic's heading and sentences, most important
-topic first, then a few timeline lines. A topic the page has no room for gets
+key developments and a few timeline lines first, then the topics' headings and
+sentences, breadth first. A topic the page has no room for gets
 no sentence written (its digest lists its facts); nothing the model writes is
 cut for space afterwards unless the estimate was wrong.
 """
@@ -22,7 +22,7 @@ from brief.summarize import printable
 SENTENCE_WORDS = 24
 LEAD_WORDS = 22
 HEADING_WORDS = 10
-TIMELINE_WORDS = 18
+TIMELINE_WORDS = 25
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,10 @@ class PagePlan:
 
 
 def page_plan(topics: Sequence[Topic], config: Settings) -> PagePlan:
-    """Spend the page's words: key developments, then topics in order, then the timeline.
+    """Spend the page's words: key developments, the timeline, then topics breadth first.
+
+    Every leading topic gets its first sentence before any topic gets a second:
+    a reader needs each part of the story more than more of one part.
 
     Args:
         topics: the story's topics, most important first.
@@ -56,14 +59,17 @@ def page_plan(topics: Sequence[Topic], config: Settings) -> PagePlan:
     leading = [t for t in topics[: config.max_topics] if any(printable(f) for f in t.facts)]
     lead = min(config.lead_sentences, len(leading))
     budget = config.page_words - lead * LEAD_WORDS - config.timeline_lines * TIMELINE_WORDS
+    # The key development of a leading topic uses its first fact or two.
+    left = {t.id: sum(1 for f in t.facts if printable(f)) - (2 if rank < lead else 0) for rank, t in enumerate(leading)}
     sentences: dict[str, int] = {}
-    for rank, topic in enumerate(leading):
-        # The key development of a leading topic uses its first fact or two.
-        left = sum(1 for f in topic.facts if printable(f)) - (2 if rank < lead else 0)
-        room = (budget - HEADING_WORDS) // SENTENCE_WORDS
-        count = min(config.summary_sentences, max(left, 1 if rank < lead else 0), room)
-        if count <= 0:
-            break
-        sentences[topic.id] = count
-        budget -= HEADING_WORDS + count * SENTENCE_WORDS
-    return PagePlan(lead, sentences, config.timeline_lines)
+    for round_ in range(config.summary_sentences):
+        for topic in leading:
+            if sentences.get(topic.id, 0) != round_ or left[topic.id] <= round_:
+                continue
+            cost = SENTENCE_WORDS + (HEADING_WORDS if round_ == 0 else 0)
+            if cost > budget:
+                break
+            sentences[topic.id] = round_ + 1
+            budget -= cost
+    ordered = {t.id: sentences[t.id] for t in leading if t.id in sentences}
+    return PagePlan(lead, ordered, config.timeline_lines)

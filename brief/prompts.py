@@ -29,8 +29,8 @@ WRITE_TASK = (
     "Reply with the text only. {ask}"
 )
 SENTENCE_ASK = "One sentence of at most {words} words:"
-LABEL_ASK = "A headline of two to six words naming what these sources report:"
-HEADLINE_ASK = "A one-line news headline of at most {words} words that says what happened:"
+LABEL_ASK = "Now write only a short headline of three to six words, in sentence case, naming what they report:"
+HEADLINE_ASK = "Now write only a one-line news headline of at most {words} words, in sentence case, that says what happened:"
 JUDGE_TASK = (
     "Claim: {claim}\n\nIs every detail of the claim (who did what, to whom, where, when, how many) stated "
     "in the sources? Answer YES or NO. Answer NO if the claim adds anything, changes who did what, turns a plan, a call or "

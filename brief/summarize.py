@@ -127,7 +127,7 @@ def summarize_topic(
         claim = write_task(task, summarizer, gate)
         if claim is not None and all(claim.text != c.text for c in claims):
             claims.append(claim)
-    label = topic_label(topic, summarizer, gate)
+    label = topic_label(topic, summarizer, gate, config.model_labels)
     return TopicBrief(replace(topic, label=label), tuple(claims))
 
 
@@ -176,28 +176,61 @@ def newest_date(found: Sequence[Topic]) -> dt.date | None:
 # --- labels -------------------------------------------------------------------------
 
 
-def topic_label(topic: Topic, summarizer: Summarizer, gate: Gate) -> str:
-    """A headline for the topic that is true: the model's when it passes the gate, else the central fact's.
+def topic_label(topic: Topic, summarizer: Summarizer, gate: Gate, ask_model: bool = False) -> str:
+    """A headline for the topic that is true: the central fact's main clause, or the model's.
 
-    A label is a claim: it is checked lexically and by the judge against the
-    topic's central facts, like any printed sentence.
+    A label is a claim. The model's label (``ask_model``) is used only when it
+    passes the lexical check and the judge against the topic's central facts;
+    on the seeds and the corpus the judge refused nearly every headline-style
+    label, so by default the label is built from the most central fact, whose
+    words are the source's own.
     """
-    central = [f for f in topic.facts if printable(f)][:3] or list(topic.facts[:1])
+    # Plain statements first: a label made from a quote says who spoke, not what happened.
+    central = sorted((f for f in topic.facts if printable(f)), key=lambda f: quote_share(f.text) > QUOTE_HEAVY)[:3]
+    central = central or list(topic.facts[:1])
     if not central:
         return topic.label
-    sources = [f.text for f in central]
-    label = clean_reply(summarizer.write(sources, LABEL_ASK)).rstrip(".")
-    if LABEL_WORDS[0] <= len(label.split()) <= LABEL_WORDS[1] and gate.supports(label, central):
-        return label[:1].upper() + label[1:]
+    if ask_model:
+        label = clean_reply(summarizer.write([f.text for f in central], LABEL_ASK), first_sentence=True).rstrip(".")
+        if LABEL_WORDS[0] <= len(label.split()) <= LABEL_WORDS[1] and gate.supports(label, central):
+            return label[:1].upper() + label[1:]
     return label_from_fact(central[0].text)
 
 
-def label_from_fact(text: str, limit: int = 8) -> str:
-    """A label made from a fact's opening clause: its first words up to a natural break."""
-    clause = re.split(r",|;|:| - | – | — |\bwho\b|\bwhich\b|\bthat\b|\bafter\b|\bas\b", text, maxsplit=1)[0]
-    words = clause.strip().rstrip(".").split()
-    short = " ".join(words[:limit])
-    return short + ("…" if len(words) > limit else "")
+def label_from_fact(text: str, limit: int = 9) -> str:
+    """A label from a fact's main clause: who said it and when are dropped, then its words up to a break.
+
+    "Officials said on Monday that rescuers pulled 41 people alive, ..." gives
+    "Rescuers pulled 41 people alive".
+    """
+    whole = _LEADING_TIME.sub("", text.strip())
+    # A sentence that opens with a quote is labelled by who said it: "..., Ana told parliament".
+    whole = re.sub(r"^[\"“][^\"”]*[\"”]\s*,?\s*", "", whole) or whole
+    candidates = [whole]
+    reported = _REPORTED.match(whole)
+    if reported:
+        opener = re.match(r"[A-Za-z]+", reported.group("rest"))
+        if not (opener and opener.group(0).lower() in DEPENDENT_OPENERS):
+            candidates.insert(0, reported.group("rest"))
+    # The reported clause when it stands on its own (not a bare quote), else the whole sentence's start.
+    words = next((w for c in candidates if len(w := _first_clause(c)) >= 3), _first_clause(whole))[:limit]
+    while len(words) > 2 and words[-1].lower() in _TRAILING:
+        words.pop()
+    label = " ".join(words)
+    return label[:1].upper() + label[1:]
+
+
+def _first_clause(text: str) -> list[str]:
+    clause = re.split(r",|;|:|[\"“(]| - | – | — |\bwho\b|\bwhich\b|\bafter\b|\bas\b|\bwhile\b", text, maxsplit=1)[0]
+    return clause.strip().rstrip(".").split()
+
+
+_LEADING_TIME = re.compile(r"^(?:on|by|late on|early on|in|since)\s+[A-Z]?\w+(?:\s+\d{1,2})?,\s+", re.I)
+_REPORTED = re.compile(
+    r"^[^,]{0,80}?\b(?:said|says|told \w+(?: \w+)?|announced|reported|confirmed|added|stated)"
+    r"(?:\s+on\s+\w+(?:\s+\d{1,2})?|\s+\w+day)?(?:\s+that)?\s+(?P<rest>.+)$"
+)
+_TRAILING = frozenset("a an the of to and or in on at for with by from that its their his her".split())
 
 
 def distinct_labels(briefs: Sequence[TopicBrief], fallback: dict[str, str]) -> list[TopicBrief]:
@@ -239,15 +272,23 @@ MAX_SENTENCE_WORDS = 24
 MIN_PRINTABLE_WORDS = 6
 FUSE_OVERLAP = (0.3, 0.6)
 QUOTE_HEAVY = 0.3
+# Sentences about the reporting itself, not the news.
+ABOUT_REPORTING = re.compile(
+    r"\b(?:on condition of anonymity|declined to comment|did not (?:immediately )?respond|could not be reached|"
+    r"not authori[sz]ed to (?:speak|discuss)|contributed to this report)\b",
+    re.I,
+)
 METADATA = re.compile(r"^\s*(?:title|source|date|url|published|updated|outlet|headline|author|by)\s*:|https?://", re.I)
 ATTRIBUTION = re.compile(
     r"\b(?:said|says|told|according to|stated|added|warned|wrote|announced|asked|tweeted|declared)\b", re.I
 )
 
 
-def clean_reply(reply: str) -> str:
-    """The first line of a reply, without bullets, labels or wrapping quotes."""
+def clean_reply(reply: str, first_sentence: bool = False) -> str:
+    """The first line of a reply, without bullets, labels or wrapping quotes (or only its first sentence)."""
     line = next((ln.strip() for ln in reply.splitlines() if ln.strip()), "")
+    if first_sentence:
+        line = re.split(r"(?<=[a-z0-9)])[.!?]\s+(?=[A-Z])", line, maxsplit=1)[0]
     line = re.sub(r"^(?:[-*•]|\d+[.)]|(?:sentence|headline|answer|rewrite)\s*:)\s*", "", line, flags=re.I)
     if len(line) > 1 and line[0] in "\"“'" and line[-1] in "\"”'":
         line = line[1:-1].strip()
@@ -268,6 +309,8 @@ def printable(fact: Fact) -> bool:
     """
     text = fact.text.strip()
     if len(text.split()) < MIN_PRINTABLE_WORDS or METADATA.search(text) or text.endswith("?"):
+        return False
+    if ABOUT_REPORTING.search(text):
         return False
     opener = re.match(r"[A-Za-z]+", text)
     if opener and opener.group(0).lower() in DEPENDENT_OPENERS:

@@ -99,7 +99,7 @@ def headline(lead: Lead, summarizer: Summarizer, gate: Gate) -> str | None:
         return None
     ask = HEADLINE_ASK.format(words=HEADLINE_WORDS)
     shown = [c.text for c in lead.claims[:3]]
-    text = clean_reply(summarizer.write(shown, ask)).rstrip(".")
+    text = clean_reply(summarizer.write(shown, ask), first_sentence=True).rstrip(".")
     if not LABEL_WORDS[0] <= len(text.split()) <= HEADLINE_WORDS + 2:
         return None
     return text if gate.supports(text, lead.facts, shown) else None

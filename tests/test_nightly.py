@@ -340,8 +340,10 @@ def test_cli_prints_paths_and_a_summary_and_history_lists_briefs(reference: Path
     code, out, err = finish(brief_cli(reference, *night_args(NIGHT2)[:-1]))  # without --quiet
     assert code == 0, err
     lines = out.splitlines()
-    assert lines[:3] == ["out/brief-2015-11-19.pdf", "out/brief-2015-11-19.json", "out/digests/2015-11-19"]
-    assert lines[3].startswith("2015-11-19: 8 articles (3 new), ") and "1 changed figures" in lines[3]
+    assert lines[:4] == [
+        "out/brief-2015-11-19.pdf", "out/brief-2015-11-19.html", "out/brief-2015-11-19.json", "out/digests/2015-11-19"
+    ]
+    assert lines[4].startswith("2015-11-19: 8 articles (3 new), ") and "1 changed figures" in lines[4]
     code, out, err = finish(brief_cli(reference, "history", "--state", "out/brief.db"))
     assert code == 0, err
     rows = [line.split("  ") for line in out.splitlines()]

@@ -152,7 +152,7 @@ def test_topic_summary_writes_the_planned_count_skips_the_leads_facts_and_gates_
     model = ScriptedModel(
         ["Officials ordered schools closed until Friday across the province.", "Rescue in Velmar"]
     )
-    brief = summarize_topic(TOPIC, ModelSummarizer(model), gate(), Settings(), DAY, count=2,
+    brief = summarize_topic(TOPIC, ModelSummarizer(model), gate(), Settings(model_labels=True), DAY, count=2,
                             skip=frozenset({FACTS[0].id, FACTS[1].id}))
     assert all(c.source != "a2" for claim in brief.summary for c in claim.citations)
     assert brief.summary[0].method == "abstractive"
@@ -163,7 +163,7 @@ def test_topic_summary_writes_the_planned_count_skips_the_leads_facts_and_gates_
 
 def test_a_label_naming_what_no_source_says_is_refused() -> None:
     model = ScriptedModel(["Officials ordered schools closed until Friday.", "Kremlin rescue"])
-    brief = summarize_topic(TOPIC, ModelSummarizer(model), gate(), Settings(), DAY, count=1)
+    brief = summarize_topic(TOPIC, ModelSummarizer(model), gate(), Settings(model_labels=True), DAY, count=1)
     assert "Kremlin" not in brief.topic.label
     assert brief.topic.label == label_from_fact(FACTS[0].text)
     assert " · " not in brief.topic.label
@@ -182,9 +182,22 @@ def test_replies_are_cleaned_of_bullets_labels_and_wrapping_quotes() -> None:
     assert clean_reply("\n\n") == ""
 
 
-def test_label_from_a_fact_cuts_at_a_natural_break() -> None:
+def test_label_from_a_fact_is_its_main_clause_up_to_a_break() -> None:
     assert label_from_fact("Rescue teams pulled 41 people alive, officials said.") == "Rescue teams pulled 41 people alive"
-    assert label_from_fact("One two three four five six seven eight nine ten.").endswith("…")
+    said = "The governor said on Monday that rescue teams had pulled 41 people alive from the rubble of the old town."
+    assert label_from_fact(said).startswith("Rescue teams had pulled 41 people alive")
+    assert label_from_fact("On Monday, officials ordered schools closed across the province.") == (
+        "Officials ordered schools closed across the province"
+    )
+    assert label_from_fact('The mayor said "we will rebuild every house" in the town.') == "The mayor said"
+    assert not label_from_fact("One two three four five six seven eight nine of ten.").endswith("of")
+
+
+def test_a_default_run_asks_no_model_for_labels() -> None:
+    model = ScriptedModel(["Officials ordered all schools and public offices closed until Friday."])
+    brief = summarize_topic(TOPIC, ModelSummarizer(model), gate(), Settings(), DAY, count=1)
+    assert len(model.prompts) <= 1 and all(not p[1]["content"].endswith(LABEL_ASK) for p in model.prompts)
+    assert brief.topic.label == label_from_fact(FACTS[0].text)
 
 
 def test_fake_summariser_restates_its_first_source() -> None:
