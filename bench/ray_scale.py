@@ -33,7 +33,7 @@ from brief.config import Settings
 from brief.pipeline import Models, build
 from brief.runner import LocalRunner, RayRunner, import_ray
 
-FAKE = {"summarizer": "first-facts", "embedder": "hashing", "judge": "constant-1.0"}
+FAKE: dict[str, Any] = {"summarizer": "first-facts", "embedder": "hashing", "judge": "constant-1.0"}
 
 
 def story_folders() -> list[Path]:
