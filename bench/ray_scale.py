@@ -54,8 +54,8 @@ def brief_story(models: Models, job: tuple[str, Settings]) -> tuple[str, int, in
 def timed_run(
     name: str, runner: Any, folders: list[Path], settings: Settings
 ) -> tuple[float, list[tuple[str, int, int, float]]]:
-    """Map the stories over ``runner`` (after one untimed story to warm it up); wall time, results."""
-    runner.map(brief_story, [(str(folders[-1]), settings)])
+    """Map the stories over ``runner`` after one untimed story per worker (lazy imports); wall time, results."""
+    runner.map(brief_story, [(str(folders[-1]), settings)] * max(1, len(getattr(runner, "actors", []))))
     start = time.perf_counter()
     results = runner.map(brief_story, [(str(f), settings) for f in folders])
     wall = time.perf_counter() - start
