@@ -65,7 +65,10 @@ class Settings:
     judge_threshold: float = 0.6
     context_tokens: int = 2048
     max_new_tokens: int = 60
-    threads: int = 2
+    # llama.cpp threads. One thread read 80-87 tokens/s and wrote 16-24 on the 2-core machine, no slower
+    # than the 84 and 13 measured before with two; two threads fell to 28-34 and 1-4 whenever anything
+    # else ran (README, "Speed"). Set 2 on a dedicated machine if bench/speed.py shows it faster.
+    threads: int = 1
     seed: int = 0
 
     # Where work runs (--ray): Ray actors to start; 0 = as many as the cluster's CPUs
