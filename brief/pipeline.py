@@ -24,6 +24,7 @@ from brief.summarize import (
     Summarizer,
     default_gate,
     distinct_labels,
+    label_from_fact,
     load_summarizer,
     summarize_topic,
 )
@@ -143,7 +144,7 @@ def brief_from_articles(
     story_headline = None if title else headline(lead, models.summarizer, models.gate)
     return Brief(
         date=date,
-        title=title or story_headline or (briefs[0].topic.label if briefs else "Situation brief"),
+        title=title or story_headline or _plain_title(lead, briefs),
         generated_at=dt.datetime.now(dt.UTC).replace(microsecond=0),
         sources=tuple(articles),
         topics=tuple(briefs),
@@ -167,6 +168,13 @@ class StoredSummaries(Protocol):
     def put(self, topic: Topic, fresh: TopicBrief) -> None:
         """Keep a summary made in this run."""
         ...
+
+
+def _plain_title(lead: Lead, briefs: Sequence[TopicBrief]) -> str:
+    """The title when no written headline passed the gate: the main clause of the first key development."""
+    if lead.claims:
+        return label_from_fact(lead.claims[0].text, limit=12)
+    return briefs[0].topic.label if briefs else "Situation brief"
 
 
 def _on_page(topics: Sequence[Topic], plan: PagePlan) -> list[Topic]:

@@ -292,7 +292,8 @@ def clean_reply(reply: str, first_sentence: bool = False) -> str:
     line = re.sub(r"^(?:[-*•]|\d+[.)]|(?:sentence|headline|answer|rewrite)\s*:)\s*", "", line, flags=re.I)
     if len(line) > 1 and line[0] in "\"“'" and line[-1] in "\"”'":
         line = line[1:-1].strip()
-    return line
+    # The tokenizer spells initialisms "U. S."; the sources write "U.S.".
+    return re.sub(r"\b([A-Z])\. (?=[A-Z]\.)", r"\1.", line)
 
 
 def quote_share(text: str) -> float:

@@ -29,11 +29,11 @@ REPEAT_SIMILARITY = 0.8
 
 @dataclass(frozen=True)
 class Lead:
-    """The key developments and the facts they used (which the sections then leave out)."""
+    """The key developments, the facts each rests on, and their ids (which the sections then leave out)."""
 
     claims: tuple[Claim, ...]
     used: frozenset[str]
-    facts: tuple[Fact, ...]
+    facts: tuple[tuple[Fact, ...], ...]
 
 
 def key_developments(
@@ -65,9 +65,7 @@ def key_developments(
         recent = 0 if _newest(task.facts) >= date - dt.timedelta(days=1) else 1
         written.append((recent, rank, claim, task.facts))
     written.sort(key=lambda item: (item[0], item[1]))
-    return Lead(
-        tuple(c for _, _, c, _ in written), frozenset(used), tuple(f for *_, facts in written for f in facts)
-    )
+    return Lead(tuple(c for _, _, c, _ in written), frozenset(used), tuple(facts for *_, facts in written))
 
 
 def _newest(facts: Sequence[Fact]) -> dt.date:
@@ -89,17 +87,19 @@ def _words(text: str) -> list[str]:
     return re.findall(r"\w+", text.lower())
 
 
-def headline(lead: Lead, summarizer: Summarizer, gate: Gate) -> str | None:
-    """A one-line headline of the story, written from the key developments and checked against their facts.
+def headline(lead: Lead, summarizer: Summarizer, gate: Gate, attempts: int = 2) -> str | None:
+    """A one-line headline of the story, written from its most important key development and checked.
+
+    Written from one key development at a time, most important first: from
+    several at once the model merged them into claims none of them makes
+    ("authorities capture suspects" from "have yet to announce the capture").
 
     Returns:
-        The headline, or None when none passes the gate.
+        The first headline that passes the gate, or None.
     """
-    if not lead.claims:
-        return None
     ask = HEADLINE_ASK.format(words=HEADLINE_WORDS)
-    shown = [c.text for c in lead.claims[:3]]
-    text = clean_reply(summarizer.write(shown, ask), first_sentence=True).rstrip(".")
-    if not LABEL_WORDS[0] <= len(text.split()) <= HEADLINE_WORDS + 2:
-        return None
-    return text if gate.supports(text, lead.facts, shown) else None
+    for claim, facts in list(zip(lead.claims, lead.facts, strict=True))[:attempts]:
+        text = clean_reply(summarizer.write([claim.text], ask), first_sentence=True).rstrip(".")
+        if LABEL_WORDS[0] <= len(text.split()) <= HEADLINE_WORDS + 2 and gate.supports(text, facts, [claim.text]):
+            return text[:1].upper() + text[1:]
+    return None

@@ -21,7 +21,7 @@ def _fact_with(facts: list[Fact], needle: str) -> Fact:
 
 def test_numbers_in_reads_digits_and_words() -> None:
     assert numbers_in("Police staged 128 raids and made twenty-three arrests") == frozenset({128, 23})
-    assert numbers_in("About 1,800 were hurt; magnitude 7.1") == frozenset({1800})
+    assert numbers_in("About 1,800 were hurt; magnitude 7.1") == frozenset({1800, 7.1})
     assert numbers_in("No numbers here") == frozenset()
 
 
