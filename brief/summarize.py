@@ -203,7 +203,7 @@ def label_from_fact(text: str, limit: int = 9) -> str:
     "Officials said on Monday that rescuers pulled 41 people alive, ..." gives
     "Rescuers pulled 41 people alive".
     """
-    whole = _LEADING_TIME.sub("", text.strip())
+    whole = _LEADING_TIME.sub("", _DATELINE.sub("", text.strip()))
     # A sentence that opens with a quote is labelled by who said it: "..., Ana told parliament".
     whole = re.sub(r"^[\"“][^\"”]*[\"”]\s*,?\s*", "", whole) or whole
     candidates = [whole]
@@ -225,6 +225,8 @@ def _first_clause(text: str) -> list[str]:
     return clause.strip().rstrip(".").split()
 
 
+# "PARIS:", "Brussels (AP) —": where the story was filed, not what it says.
+_DATELINE = re.compile(r"^[A-Z][A-Za-z .'’-]{1,30}(?:\s*\([A-Za-z. ]+\))?\s*(?::|—|–|--)\s+")
 _LEADING_TIME = re.compile(r"^(?:on|by|late on|early on|in|since)\s+[A-Z]?\w+(?:\s+\d{1,2})?,\s+", re.I)
 _REPORTED = re.compile(
     r"^[^,]{0,80}?\b(?:said|says|told \w+(?: \w+)?|announced|reported|confirmed|added|stated)"
@@ -272,6 +274,8 @@ MAX_SENTENCE_WORDS = 24
 MIN_PRINTABLE_WORDS = 6
 FUSE_OVERLAP = (0.3, 0.6)
 QUOTE_HEAVY = 0.3
+# What a new name or number is worth against one more outlet carrying a fact.
+NOVELTY_WEIGHT = 0.5
 # Sentences about the reporting itself, not the news.
 ABOUT_REPORTING = re.compile(
     r"\b(?:on condition of anonymity|declined to comment|did not (?:immediately )?respond|could not be reached|"
@@ -354,23 +358,39 @@ def tasks_for(facts: Sequence[Fact], count: int, fuse: bool = True) -> list[Task
         Up to ``count`` tasks, most important first; no fact is used twice and
         no two tasks say the same thing.
     """
-    # Quotes give way to plain statements of fact; within each, importance decides.
-    pool = sorted((f for f in facts if printable(f)), key=lambda f: quote_share(f.text) > QUOTE_HEAVY)
+    pool = [f for f in facts if printable(f)]
     words = {f.id: content_words(f.text) for f in pool}
     used: set[str] = set()
+    said: set[str] = set()
     tasks: list[Task] = []
-    for fact in pool:
-        if len(tasks) >= count:
+    while len(tasks) < count:
+        fresh = [f for f in pool if f.id not in used and all(_overlap(words[f.id], words[u]) < FUSE_OVERLAP[1] for u in used)]
+        if not fresh:
             break
-        if fact.id in used or any(_overlap(words[fact.id], words[u]) >= FUSE_OVERLAP[1] for u in used):
-            continue
+        fact = min(fresh, key=lambda f: _rank(f, said, pool.index(f)))
         used.add(fact.id)
         partner = _partner(fact, pool, words, used) if fuse else None
         if partner is not None:
             used.add(partner.id)
         chosen = (fact, partner) if partner is not None else (fact,)
+        said.update(d for f in chosen for d in details(f.text))
         tasks.append(Task(chosen, MAX_SENTENCE_WORDS if partner else min(SHORT_ENOUGH + 2, MAX_SENTENCE_WORDS)))
     return tasks
+
+
+def details(text: str) -> set[str]:
+    """The names and numbers a sentence states: what a reader learns from it."""
+    return {n.lower() for n in entities(text)} | {str(n) for n in numbers_in(text)}
+
+
+def _rank(fact: Fact, said: set[str], order: int) -> tuple[bool, float, int]:
+    """Plain statements before quotes; then outlets carrying it plus what it adds; then the topic's order.
+
+    A fact one outlet reports with three names and a number nobody else gives
+    can matter more than a second outlet's echo of what is already printed.
+    """
+    novelty = len(details(fact.text) - said)
+    return quote_share(fact.text) > QUOTE_HEAVY, -(len(fact.sources) + NOVELTY_WEIGHT * novelty), order
 
 
 def _partner(fact: Fact, pool: Sequence[Fact], words: dict[str, frozenset[str]], used: set[str]) -> Fact | None:
