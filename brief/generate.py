@@ -190,6 +190,11 @@ class LlamaCppModel:
         """Read the first reply token's logits for YES and NO, without sampling.
 
         Only the tokens after the prefix this prompt shares with the last one are evaluated.
+        The result depends a little on that split: llama.cpp's CPU kernels differ for
+        small and large batches, and one 208-token check gave 0.51 read in one batch,
+        0.54 with its last 45 tokens read after a cached prefix and 0.55 with its last
+        10 read one at a time. The same calls in the same order give the same values,
+        so a threshold should be calibrated in the order the pipeline calls (writer, then judge).
         """
         import llama_cpp
 

@@ -10,7 +10,7 @@ import pytest
 
 from brief.config import Settings
 from brief.generate import Accounting, LlamaCppModel, Usage, load_text_model, shared_prefix
-from brief.prompts import SENTENCE_ASK, check_messages, writer_messages
+from brief.prompts import SENTENCE_ASK, SYSTEM, judge_messages, writer_messages
 
 TEMPLATE = "{% for m in messages %}<{{ m.role }}> {{ m.content }} {% endfor %}<assistant>"
 SOURCES = [
@@ -147,19 +147,24 @@ def test_real_model_reads_only_what_follows_a_cached_prefix(qwen: LlamaCppModel)
     qwen.complete(writer_messages(SOURCES, ask), 40, role="first")
     qwen.complete(writer_messages(SOURCES[1:], ask), 40, role="second")
     first, second = qwen.usage.role("first"), qwen.usage.role("second")
-    assert second.tokens_cached > 50  # the system message and the instruction
+    assert second.tokens_cached >= qwen.count_tokens(SYSTEM) - 2  # the system message, from the cache
     assert second.tokens_read < first.tokens_read
 
 
 @pytest.mark.slow
-def test_real_judge_after_writer_reads_only_the_new_turn(qwen: LlamaCppModel) -> None:
-    ask = SENTENCE_ASK.format(words=24)
+def test_real_judge_after_writer_reads_only_the_claim_and_question(qwen: LlamaCppModel) -> None:
     qwen.usage = Accounting()
-    writer = writer_messages(SOURCES, ask)
-    reply = qwen.complete(writer, 40)
-    prompt_tokens = qwen.usage.role("summarizer").tokens_read + qwen.usage.role("summarizer").tokens_cached
-    qwen.yes_probability(check_messages(reply, SOURCES, ask))
+    reply = qwen.complete(writer_messages(SOURCES, SENTENCE_ASK.format(words=24)), 40)
+    question = judge_messages(reply, SOURCES)
+    qwen.yes_probability(question)
     judge = qwen.usage.role("judge")
-    # The whole writer prompt comes from the cache; only the reply's end and the question are read.
-    assert judge.tokens_cached >= prompt_tokens
-    assert judge.tokens_read < 100
+    # The system message and the sources come from the writer's KV cache; only the claim and the
+    # question after them are read.
+    shared = judge_messages("", SOURCES)[1]["content"].split("Claim:")[0]
+    assert judge.tokens_cached >= qwen.count_tokens(SOURCES[0]) + qwen.count_tokens(SOURCES[1])
+    assert judge.tokens_read < qwen.count_tokens(question[1]["content"]) - qwen.count_tokens(shared) + 10
+    cold = Accounting()
+    qwen.usage = cold
+    qwen.complete([{"role": "user", "content": "Say OK."}], 2)  # another prompt takes over the cache
+    qwen.yes_probability(question)
+    assert cold.role("judge").tokens_read > judge.tokens_read + 100
