@@ -18,7 +18,7 @@ import logging
 import re
 import statistics
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -787,17 +787,35 @@ def _infer_date(raw: str, anchors: Sequence[dt.date]) -> dt.date | None:
 
 
 def _assign_dates(docs: list[_Doc]) -> None:
-    """Date from text for the articles without metadata or dateline, using the corpus for years."""
+    """Date from text for the articles without metadata or dateline, using like articles for years.
+
+    The anchors are the dated articles most like this one in words: in an
+    inbox that mixes stories years apart, a "November 17" takes the year of
+    its own story's coverage, not of whatever else arrived.
+    """
     firm = {i: doc.published for i, doc in enumerate(docs) if doc.published}
     loose = {i: _infer_date(doc.raw, []) for i, doc in enumerate(docs) if i not in firm}
+    words = [_content_words(doc.raw) for doc in docs]
     for i, doc in enumerate(docs):
         if i in firm:
             continue
-        anchors = [d for j, d in firm.items() if j != i and d]
-        anchors = anchors or [d for j, d in loose.items() if j != i and d]
+        anchors = _like(i, firm, words) or _like(i, loose, words)
         found = _infer_date(doc.raw, anchors)
         if found:
             doc.published, doc.origins["published"] = found, "text"
+
+
+def _like(i: int, dated: Mapping[int, dt.date | None], words: Sequence[frozenset[str]]) -> list[dt.date]:
+    """Dates of the articles sharing the most words with article ``i`` (at least half the best overlap)."""
+    overlaps = {j: len(words[i] & words[j]) for j, d in dated.items() if j != i and d}
+    if not overlaps:
+        return []
+    best = max(overlaps.values())
+    return [d for j, d in dated.items() if j in overlaps and d and overlaps[j] >= best / 2]
+
+
+def _content_words(text: str) -> frozenset[str]:
+    return frozenset(w for w in re.findall(r"[a-z]{4,}", text.lower()) if w not in _ENGLISH)
 
 
 # --------------------------------------------------------------------------- assembly

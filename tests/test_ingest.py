@@ -723,3 +723,22 @@ def test_header_straight_above_the_body_without_a_blank_line(tmp_path: Path) -> 
     (article,) = ingest.load([tmp_path])
     assert (article.title, article.outlet, article.published) == ("Ferries Stop", "NPR", dt.date(2021, 3, 9))
     assert article.text == BODY
+
+
+def test_a_year_less_date_takes_the_year_of_its_own_storys_coverage(tmp_path: Path) -> None:
+    quake = (
+        "Rescue teams in the coastal province searched collapsed buildings for survivors of the earthquake. "
+        "The earthquake destroyed hundreds of homes in the coastal province, officials said. "
+    )
+    bank = (
+        "Shares in the regional lender fell sharply as depositors withdrew their savings from the bank. "
+        "Regulators closed the lender and took control of its deposits, the banking agency said. "
+    )
+    (tmp_path / "quake1.txt").write_text(f"Title: Quake\nDate: 2021-03-08\n\n{quake * 3}", encoding="utf-8")
+    (tmp_path / "quake2.txt").write_text(f"Title: Quake two\nDate: 2021-03-09\n\n{quake * 3}Aftershocks followed.", encoding="utf-8")
+    for n in range(3):
+        (tmp_path / f"bank{n}.txt").write_text(f"Title: Bank {n}\nDate: 2023-03-1{n}\n\n{bank * 3}Run {n}.", encoding="utf-8")
+    undated = f"{quake * 2}On March 9 the search went on through the night in the coastal province."
+    (tmp_path / "undated.txt").write_text(undated, encoding="utf-8")
+    articles = {Path(a.path).name: a for a in ingest.load([tmp_path])}
+    assert articles["undated.txt"].published == dt.date(2021, 3, 9)
