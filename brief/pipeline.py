@@ -17,9 +17,9 @@ from brief import cluster, figures, ingest, sentences, timeline
 from brief import stories as story_stage
 from brief.config import Settings
 from brief.embed import CachedEmbedder, Embedder, load_embedder
+from brief.plan import PagePlan, page_plan
 from brief.records import Article, Brief, Claim, Conflict, SetAside, Story, Topic, TopicBrief
 from brief.runner import LocalRunner, Runner
-from brief.plan import PagePlan, page_plan
 from brief.summarize import (
     Summarizer,
     default_gate,

@@ -16,7 +16,6 @@ from pathlib import Path
 from brief.records import Brief, Claim, Sentence
 from brief.verify import Judge, lexical_check
 
-
 # Methods whose text the model wrote (a verbatim or extractive sentence is its own source).
 WRITTEN = ("abstractive", "near-verbatim")
 

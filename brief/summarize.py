@@ -18,12 +18,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol, runtime_checkable
 
+from brief.cluster import DEPENDENT_OPENERS, entities
 from brief.config import Settings
 from brief.embed import Embedder
-from brief.cluster import DEPENDENT_OPENERS, entities
 from brief.facts import content_words
-from brief.numbers import numbers_in
 from brief.generate import TextModel
+from brief.numbers import numbers_in
 from brief.prompts import LABEL_ASK, SENTENCE_ASK, writer_messages
 from brief.records import Claim, Fact, Topic, TopicBrief
 from brief.verify import Gate

@@ -27,9 +27,9 @@ from brief.config import Settings
 from brief.embed import HashingEmbedder
 from brief.nightly import NightResult, is_new_fact
 from brief.pipeline import Models
+from brief.prompts import HEADLINE_ASK, SENTENCE_ASK
 from brief.records import Fact
 from brief.store import StateLocked, Store
-from brief.prompts import HEADLINE_ASK, SENTENCE_ASK
 from brief.summarize import FirstFactsSummarizer
 from brief.synthesize import LEAD_WORDS
 from brief.verify import ConstantJudge, Gate
