@@ -21,7 +21,7 @@ from brief import ingest, render, sentences
 from brief.config import Settings
 from brief.facts import content_words
 from brief.pipeline import Models, brief_from_articles
-from brief.quality import load_key_facts, printed_claims
+from brief.quality import load_key_facts, printed_claims, recall_in
 from brief.records import Article, Brief, Claim
 
 METADATA_LINE = re.compile(r"\b(?:title|source|date|url|published|outlet|headline|author|by)\s*:|https?://", re.IGNORECASE)
@@ -56,18 +56,6 @@ def pdf_text(path: Path) -> str:
     out = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
     out = re.sub(r"-\n\s*", "-", out)
     return re.sub(r"\s+", " ", out)
-
-
-def recall_in(text_units: list[str], key_facts: list[dict[str, object]]) -> float:
-    """Share of key facts whose terms of one alternative all appear in one unit of text."""
-    lowered = [u.lower() for u in text_units]
-    found = 0
-    for fact in key_facts:
-        alternatives = fact["any_of"]
-        assert isinstance(alternatives, list)
-        if any(all(t.lower() in u for t in terms) for terms in alternatives for u in lowered):
-            found += 1
-    return found / max(len(key_facts), 1)
 
 
 def split_units(text: str) -> list[str]:

@@ -77,12 +77,17 @@ def measure(
 
 def recall(claims: Sequence[Claim], key_facts: Sequence[dict[str, object]]) -> float:
     """Share of key facts that some printed sentence states (all terms of one alternative present)."""
-    texts = [c.text.lower() for c in claims]
+    return recall_in([c.text for c in claims], key_facts)
+
+
+def recall_in(texts: Sequence[str], key_facts: Sequence[dict[str, object]]) -> float:
+    """Share of key facts whose terms of one alternative all appear in one of ``texts``."""
+    lowered = [t.lower() for t in texts]
     found = 0
     for fact in key_facts:
         alternatives = fact["any_of"]
         assert isinstance(alternatives, list)
-        if any(all(term.lower() in text for term in terms) for terms in alternatives for text in texts):
+        if any(all(term.lower() in text for term in terms) for terms in alternatives for text in lowered):
             found += 1
     return found / max(len(key_facts), 1)
 
