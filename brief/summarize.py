@@ -127,7 +127,8 @@ def summarize_topic(
         claim = write_task(task, summarizer, gate)
         if claim is not None and all(claim.text != c.text for c in claims):
             claims.append(claim)
-    label = topic_label(topic, summarizer, gate, config.model_labels)
+    # The label names what the section says, not the key development above it.
+    label = topic_label(replace(topic, facts=tuple(facts)), summarizer, gate, config.model_labels)
     return TopicBrief(replace(topic, label=label), tuple(claims))
 
 
@@ -214,7 +215,7 @@ def label_from_fact(text: str, limit: int = 9) -> str:
             candidates.insert(0, reported.group("rest"))
     # The reported clause when it stands on its own (not a bare quote), else the whole sentence's start.
     words = next((w for c in candidates if len(w := _first_clause(c)) >= 3), _first_clause(whole))[:limit]
-    while len(words) > 2 and words[-1].lower() in _TRAILING:
+    while len(words) > 2 and (words[-1].lower() in _TRAILING or re.search(r"['’]s$", words[-1])):
         words.pop()
     label = " ".join(words)
     return label[:1].upper() + label[1:]

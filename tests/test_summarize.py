@@ -150,14 +150,14 @@ def test_the_judges_prompt_opens_like_the_writers_so_the_kv_cache_serves_it() ->
 
 def test_topic_summary_writes_the_planned_count_skips_the_leads_facts_and_gates_the_label() -> None:
     model = ScriptedModel(
-        ["Officials ordered schools closed until Friday across the province.", "Rescue in Velmar"]
+        ["Officials ordered schools closed until Friday across the province.", "Schools closed across the province"]
     )
     brief = summarize_topic(TOPIC, ModelSummarizer(model), gate(), Settings(model_labels=True), DAY, count=2,
                             skip=frozenset({FACTS[0].id, FACTS[1].id}))
     assert all(c.source != "a2" for claim in brief.summary for c in claim.citations)
     assert brief.summary[0].method == "abstractive"
     assert brief.summary[1].text == FACTS[3].text  # short enough: printed as it is
-    assert brief.topic.label == "Rescue in Velmar"
+    assert brief.topic.label == "Schools closed across the province"  # from the facts the section prints
     assert model.prompts[-1][1]["content"].endswith(LABEL_ASK)
 
 
