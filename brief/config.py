@@ -62,7 +62,7 @@ class Settings:
     # Write summaries for topics the page has no room for too (for the digests).
     full_digests: bool = False
     facts_per_prompt: int = 8
-    judge_threshold: float = 0.6
+    judge_threshold: float = 0.65
     context_tokens: int = 2048
     max_new_tokens: int = 60
     # llama.cpp threads. One thread read 80-87 tokens/s and wrote 16-24 on the 2-core machine, no slower

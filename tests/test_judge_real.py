@@ -22,10 +22,11 @@ def test_the_judge_rejects_each_false_claim(pair: dict, real_models: Models) -> 
     assert score < Settings().judge_threshold, pair["why"]
 
 
-def test_the_judge_accepts_most_true_claims(real_models: Models) -> None:
-    """The threshold trades true claims for trust: at 0.6, 8 of the 12 true pairs pass (bench/judge_calibration.py)."""
+def test_the_judge_still_accepts_true_claims(real_models: Models) -> None:
+    """The threshold trades true claims for trust: at 0.65 no false pair passes, scored cold or right
+    after the writer, and 5 of the 12 true pairs do (bench/judge_calibration.py)."""
     true_pairs = [p for p in PAIRS if p["label"]]
     accepted = sum(
         real_models.gate.judge.entailment(p["claim"], p["evidence"]) >= Settings().judge_threshold for p in true_pairs
     )
-    assert accepted >= 2 * len(true_pairs) // 3
+    assert accepted >= len(true_pairs) // 3
