@@ -26,7 +26,11 @@ from brief.records import Article, Brief, Claim
 
 METADATA_LINE = re.compile(r"\b(?:title|source|date|url|published|outlet|headline|author|by)\s*:|https?://", re.IGNORECASE)
 DOUBLED_QUOTES = re.compile(r"[\"“”]\s*[\"“”]|''")
-SPEAKER = re.compile(r"\b(?:said|says|told|according to|stated|added|warned|wrote|announced|asked|tweeted)\b", re.IGNORECASE)
+SPEAKER = re.compile(
+    r"\b(?:said|says|told|according to|stated|added|warned|wrote|announced|asked|tweeted|continued|explained|"
+    r"noted|insisted|argued|testified)\b",
+    re.IGNORECASE,
+)
 KEYWORD_PAIR = re.compile(r"^[^·]+ · [^·]+$")
 
 
