@@ -24,11 +24,10 @@ from brief.summarize import (
     Summarizer,
     default_gate,
     distinct_labels,
-    label_from_fact,
     load_summarizer,
     summarize_topic,
 )
-from brief.synthesize import Lead, headline, key_developments, without_repeats
+from brief.synthesize import Lead, headline, key_developments, plain_title, without_repeats
 from brief.verify import Gate
 
 log = logging.getLogger(__name__)
@@ -144,7 +143,7 @@ def brief_from_articles(
     story_headline = None if title else headline(lead, models.summarizer, models.gate)
     return Brief(
         date=date,
-        title=title or story_headline or _plain_title(lead, briefs),
+        title=title or story_headline or plain_title(grouped.topics) or "Situation brief",
         generated_at=dt.datetime.now(dt.UTC).replace(microsecond=0),
         sources=tuple(articles),
         topics=tuple(briefs),
@@ -168,13 +167,6 @@ class StoredSummaries(Protocol):
     def put(self, topic: Topic, fresh: TopicBrief) -> None:
         """Keep a summary made in this run."""
         ...
-
-
-def _plain_title(lead: Lead, briefs: Sequence[TopicBrief]) -> str:
-    """The title when no written headline passed the gate: the main clause of the first key development."""
-    if lead.claims:
-        return label_from_fact(lead.claims[0].text, limit=12)
-    return briefs[0].topic.label if briefs else "Situation brief"
 
 
 def _on_page(topics: Sequence[Topic], plan: PagePlan) -> list[Topic]:

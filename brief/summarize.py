@@ -286,7 +286,7 @@ ABOUT_REPORTING = re.compile(
 METADATA = re.compile(r"^\s*(?:title|source|date|url|published|updated|outlet|headline|author|by)\s*:|https?://", re.I)
 ATTRIBUTION = re.compile(
     r"\b(?:said|says|told|according to|stated|added|warned|wrote|announced|asked|tweeted|declared|continued|"
-    r"explained|noted|insisted|argued|posted|testified)\b",
+    r"explained|noted|insisted|argued|posted|testified|quoted|saying)\b",
     re.I,
 )
 

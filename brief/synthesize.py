@@ -18,7 +18,19 @@ from difflib import SequenceMatcher
 
 from brief.prompts import HEADLINE_ASK
 from brief.records import Claim, Fact, Topic
-from brief.summarize import LABEL_WORDS, Summarizer, Task, clean_reply, tasks_for, write_task
+from brief.summarize import (
+    ATTRIBUTION,
+    LABEL_WORDS,
+    QUOTE_HEAVY,
+    Summarizer,
+    Task,
+    clean_reply,
+    label_from_fact,
+    printable,
+    quote_share,
+    tasks_for,
+    write_task,
+)
 from brief.verify import Gate
 
 LEAD_WORDS = 22
@@ -102,4 +114,25 @@ def headline(lead: Lead, summarizer: Summarizer, gate: Gate, attempts: int = 2) 
         text = clean_reply(summarizer.write([claim.text], ask), first_sentence=True).rstrip(".")
         if LABEL_WORDS[0] <= len(text.split()) <= HEADLINE_WORDS + 2 and gate.supports(text, facts, [claim.text]):
             return text[:1].upper() + text[1:]
+    return None
+
+
+# Words a headline cannot end on: it would read as cut off.
+DANGLING = frozenset("a an the of to and or in on at for with by from that when if because while than but as".split())
+
+
+def plain_title(topics: Sequence[Topic], facts_per_topic: int = 2) -> str | None:
+    """A title with no model: the main clause of the story's most important plain statement.
+
+    Used when no written headline passed the gate. Topics are taken in order of
+    importance and a clause is kept only if it stands as a headline: five
+    words or more, no "said", not ending on a word that needs more after it.
+    """
+    for topic in topics:
+        plain = [f for f in topic.facts if printable(f) and quote_share(f.text) <= QUOTE_HEAVY]
+        for fact in plain[:facts_per_topic]:
+            text = label_from_fact(fact.text, limit=HEADLINE_WORDS)
+            words = text.split()
+            if len(words) >= 5 and not ATTRIBUTION.search(text) and words[-1].lower() not in DANGLING:
+                return text
     return None

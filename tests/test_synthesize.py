@@ -9,7 +9,7 @@ from test_summarize import DAY, ScriptedModel, gate, make_fact
 from brief.prompts import HEADLINE_ASK
 from brief.records import Claim, Topic
 from brief.summarize import FirstFactsSummarizer, ModelSummarizer
-from brief.synthesize import headline, key_developments, similarity, without_repeats
+from brief.synthesize import headline, key_developments, plain_title, similarity, without_repeats
 
 OLD = dt.date(2021, 3, 6)
 
@@ -51,3 +51,9 @@ def test_the_headline_is_written_from_the_lead_and_gated() -> None:
     assert headline(lead, ModelSummarizer(invented), gate()) is None
     doubted = ScriptedModel(["Earthquake strikes Velmar coast"])
     assert headline(lead, ModelSummarizer(doubted), gate(score=0.1)) is None
+
+
+def test_the_plain_title_is_a_clause_that_stands_as_a_headline() -> None:
+    said = topic("said", "A security source was quoted by Reuters as saying the siege was over on Saturday.")
+    assert plain_title([said, QUAKE]) == "A magnitude 6.1 earthquake struck the coast of Velmar province early"
+    assert plain_title([said]) is None
