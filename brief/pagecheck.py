@@ -57,7 +57,7 @@ class StoryRow:
 
 def pdf_text(path: Path) -> str:
     """The PDF's text as a reader sees it (pdftotext), with hyphenated line breaks joined."""
-    out = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
     out = re.sub(r"-\n\s*", "-", out)
     return re.sub(r"\s+", " ", out)
 
@@ -199,7 +199,8 @@ def measure_story(
     wall = time.perf_counter() - started
     text = pdf_text(out / "brief.pdf")
     # The page's text less the source list; its length is what the page says, not its template.
-    page = text.rsplit(" Sources ", 1)[0]
+    heading = [m.start() for m in re.finditer(r"\bsources\b", text, flags=re.IGNORECASE)]
+    page = text[: heading[-1]] if heading else text
     if keep:
         render.write_all(made, keep / folder.name)
     words = content_length(printed)

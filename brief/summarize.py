@@ -222,7 +222,7 @@ def label_from_fact(text: str, limit: int = 9) -> str:
 
 
 def _first_clause(text: str) -> list[str]:
-    clause = re.split(r",|;|:|[\"“(]| - | – | — |\bwho\b|\bwhich\b|\bafter\b|\bas\b|\bwhile\b", text, maxsplit=1)[0]
+    clause = re.split(r",(?!\d)|;|:|[\"“(]| - | – | — |\bwho\b|\bwhich\b|\bafter\b|\bas\b|\bwhile\b", text, maxsplit=1)[0]
     return clause.strip().rstrip(".").split()
 
 
@@ -277,6 +277,9 @@ FUSE_OVERLAP = (0.3, 0.6)
 QUOTE_HEAVY = 0.3
 # What a new name or number is worth against one more outlet carrying a fact.
 NOVELTY_WEIGHT = 0.5
+# What standing in an article's opening counts for, and how far the opening reaches.
+LEDE_WEIGHT = 1.5
+LEDE_SENTENCES = 6
 # Sentences about the reporting itself, not the news.
 ABOUT_REPORTING = re.compile(
     r"\b(?:on condition of anonymity|declined to comment|did not (?:immediately )?respond|could not be reached|"
@@ -387,13 +390,22 @@ def details(text: str) -> set[str]:
 
 
 def _rank(fact: Fact, said: set[str], order: int) -> tuple[bool, float, int]:
-    """Plain statements before quotes; then outlets carrying it plus what it adds; then the topic's order.
+    """Plain statements before quotes; then outlets, what it adds and where it stands; then the topic's order.
 
     A fact one outlet reports with three names and a number nobody else gives
-    can matter more than a second outlet's echo of what is already printed.
+    can matter more than a second outlet's echo of what is already printed;
+    and news is written most important first, so a fact some outlet put in
+    its opening sentences counts for more.
     """
     novelty = len(details(fact.text) - said)
-    return quote_share(fact.text) > QUOTE_HEAVY, -(len(fact.sources) + NOVELTY_WEIGHT * novelty), order
+    score = len(fact.sources) + NOVELTY_WEIGHT * novelty + LEDE_WEIGHT * lede_share(fact)
+    return quote_share(fact.text) > QUOTE_HEAVY, -score, order
+
+
+def lede_share(fact: Fact) -> float:
+    """1 for a fact in some article's first sentences, falling to 0 by its sixth."""
+    first = min(s.index for s in fact.sentences)
+    return max(0.0, 1.0 - first / LEDE_SENTENCES)
 
 
 def _partner(fact: Fact, pool: Sequence[Fact], words: dict[str, frozenset[str]], used: set[str]) -> Fact | None:
