@@ -286,6 +286,8 @@ ABOUT_REPORTING = re.compile(
     r"not authori[sz]ed to (?:speak|discuss)|contributed to this report)\b",
     re.I,
 )
+# Two quotations in a row: two sentences the splitter missed, or a quote without its speaker.
+GLUED_QUOTES = re.compile(r"[.!?,][\"”’]\s+[\"“]")
 METADATA = re.compile(r"^\s*(?:title|source|date|url|published|updated|outlet|headline|author|by)\s*:|https?://", re.I)
 ATTRIBUTION = re.compile(
     r"\b(?:said|says|told|according to|stated|added|warned|wrote|announced|asked|tweeted|declared|continued|"
@@ -321,7 +323,7 @@ def printable(fact: Fact) -> bool:
     text = fact.text.strip()
     if len(text.split()) < MIN_PRINTABLE_WORDS or METADATA.search(text) or text.endswith("?"):
         return False
-    if ABOUT_REPORTING.search(text):
+    if ABOUT_REPORTING.search(text) or GLUED_QUOTES.search(text):
         return False
     opener = re.match(r"[A-Za-z]+", text)
     if opener and opener.group(0).lower() in DEPENDENT_OPENERS:

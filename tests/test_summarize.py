@@ -73,6 +73,7 @@ def test_metadata_lines_fragments_questions_and_bare_quotes_are_not_printable() 
     assert not printable(make_fact("People are wailing, crying."))
     assert not printable(make_fact('"We have lost everything we had in this world, everything," .'))
     assert not printable(make_fact("Will the government rebuild the old town before winter comes?"))
+    assert not printable(make_fact('The judge said it was "in your own soul." "I know you see them at night," he said.'))
     assert printable(make_fact('"We have lost everything," said Ana Petrov, a shopkeeper in the old town.'))
 
 
