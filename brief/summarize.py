@@ -438,5 +438,9 @@ def write_task(task: Task, summarizer: Summarizer, gate: Gate) -> Claim | None:
         return gate.verbatim(task.facts[0])
     ask = SENTENCE_ASK.format(words=task.words)
     text = clean_reply(summarizer.write([f.text for f in task.facts], ask))
+    dropped = numbers_in(" ".join(f.text for f in task.facts)) - numbers_in(text)
+    if dropped:
+        # A condensed sentence keeps every figure its facts give ("Article 42", "128 raids").
+        return replace(gate.verbatim(task.facts[0]), method="extractive", checks=("verbatim", "rejected: dropped a number"))
     verdict = gate.check(text, task.facts, task.facts)
     return verdict.claim if verdict else None

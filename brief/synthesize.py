@@ -71,7 +71,9 @@ def key_developments(
             continue
         task = Task(tasks[0].facts, LEAD_WORDS)
         claim = write_task(task, summarizer, gate)
-        if claim is None:
+        # A key development says what matters in a line; a long source sentence put back
+        # after a failed check is left to the topic's section instead.
+        if claim is None or (claim.method == "extractive" and len(claim.text.split()) > LEAD_WORDS * 1.5):
             continue
         used.update(f.id for f in task.facts)
         recent = 0 if _newest(task.facts) >= date - dt.timedelta(days=1) else 1

@@ -225,3 +225,10 @@ def test_a_fact_from_an_articles_opening_outranks_one_from_its_tail() -> None:
     tail = make_fact("Officials in Velmar said the port would reopen to ships once the harbour walls were checked.", "a5", 14)
     lede = make_fact("Officials in Velmar said the coastal road to the capital was closed by landslides and rubble.", "a6", 0)
     assert tasks_for([tail, lede], 1, fuse=False)[0].facts == (lede,)
+
+
+def test_a_rewrite_that_drops_a_number_falls_back_to_its_source() -> None:
+    dropped = "Rescue teams pulled people alive from collapsed buildings in the port city of Velmar on Monday."
+    claim = write_task(Task((FACTS[0],), 18), ModelSummarizer(ScriptedModel([dropped])), gate())
+    assert claim is not None and claim.method == "extractive" and claim.text == FACTS[0].text
+    assert claim.checks[-1] == "rejected: dropped a number"

@@ -57,3 +57,16 @@ def test_the_plain_title_is_a_clause_that_stands_as_a_headline() -> None:
     said = topic("said", "A security source was quoted by Reuters as saying the siege was over on Saturday.")
     assert plain_title([said, QUAKE]) == "A magnitude 6.1 earthquake struck the coast of Velmar province early"
     assert plain_title([said]) is None
+
+
+def test_a_long_source_sentence_put_back_after_a_failed_check_does_not_lead() -> None:
+    long_fact = topic(
+        "long",
+        "The regional governor said on Monday that rescue teams from four neighbouring provinces had joined local "
+        "volunteers and soldiers searching the collapsed stone buildings of the old town of Velmar through the cold "
+        "night for survivors of the earthquake.",
+    )
+    rewrite = ScriptedModel(["Rescue teams from four provinces searched the old town of Velmar for survivors."])
+    lead = key_developments([long_fact, QUAKE], 2, ModelSummarizer(rewrite), gate(score=0.1), DAY)
+    assert [c.text for c in lead.claims] == [QUAKE.facts[0].text]
+    assert long_fact.facts[0].id not in lead.used
