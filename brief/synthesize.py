@@ -133,8 +133,10 @@ def plain_title(topics: Sequence[Topic], facts_per_topic: int = 2) -> str | None
     for topic in topics:
         plain = [f for f in topic.facts if printable(f) and quote_share(f.text) <= QUOTE_HEAVY]
         for fact in plain[:facts_per_topic]:
-            text = label_from_fact(fact.text, limit=HEADLINE_WORDS)
+            # The whole clause, or nothing: a clause cut at the word limit reads as cut off.
+            text = label_from_fact(fact.text, limit=HEADLINE_WORDS + 1)
             words = text.split()
-            if len(words) >= 5 and not ATTRIBUTION.search(text) and words[-1].lower() not in DANGLING:
+            whole = len(words) <= HEADLINE_WORDS
+            if whole and len(words) >= 5 and not ATTRIBUTION.search(text) and words[-1].lower() not in DANGLING:
                 return text
     return None
