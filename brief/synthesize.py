@@ -123,6 +123,10 @@ def headline(lead: Lead, summarizer: Summarizer, gate: Gate, attempts: int = 2) 
 DANGLING = frozenset("a an the of to and or in on at for with by from that when if because while than but as".split())
 
 
+# A clause that opens on these is a phrase ("Of the 181 passengers on board"), not a statement.
+OPENERS = frozenset("of in at for with from by on after before during among".split())
+
+
 def plain_title(topics: Sequence[Topic], facts_per_topic: int = 2) -> str | None:
     """A title with no model: the main clause of the story's most important plain statement.
 
@@ -137,6 +141,7 @@ def plain_title(topics: Sequence[Topic], facts_per_topic: int = 2) -> str | None
             text = label_from_fact(fact.text, limit=HEADLINE_WORDS + 1)
             words = text.split()
             whole = len(words) <= HEADLINE_WORDS
-            if whole and len(words) >= 5 and not ATTRIBUTION.search(text) and words[-1].lower() not in DANGLING:
+            framed = words[0].lower() not in OPENERS and words[-1].lower() not in DANGLING
+            if whole and framed and len(words) >= 5 and not ATTRIBUTION.search(text):
                 return text
     return None

@@ -57,6 +57,8 @@ def test_the_plain_title_is_a_clause_that_stands_as_a_headline() -> None:
     said = topic("said", "A security source was quoted by Reuters as saying the siege was over on Saturday.")
     assert plain_title([said, SCHOOLS]) == "Schools across the province will stay closed until Friday"
     assert plain_title([said]) is None
+    phrase = topic("phrase", "Of the 181 passengers and crew on board, two survived, officials said on Monday.")
+    assert plain_title([phrase]) is None
     assert plain_title([AID]) is None  # its main clause runs past twelve words: cut, it would read as cut off
 
 
