@@ -61,7 +61,6 @@ class Settings:
     model_labels: bool = False
     # Write summaries for topics the page has no room for too (for the digests).
     full_digests: bool = False
-    facts_per_prompt: int = 8
     judge_threshold: float = 0.65
     context_tokens: int = 2048
     max_new_tokens: int = 60

@@ -53,7 +53,7 @@ PAUSE_ENV = "BRIEF_TEST_PAUSE_AT"
 PAUSE_SECONDS = 60.0
 # Settings that change what a topic summary says; the cache key includes them.
 SUMMARY_SETTINGS = (
-    "summary_sentences", "facts_per_prompt", "judge_threshold", "context_tokens", "max_new_tokens", "seed",
+    "summary_sentences", "model_labels", "judge_threshold", "context_tokens", "max_new_tokens", "seed",
 )  # fmt: skip
 
 
