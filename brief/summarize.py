@@ -119,8 +119,8 @@ def summarize_topic(
     """
     wanted = config.summary_sentences if count is None else count
     if wanted <= 0:
-        central = next((f for f in topic.facts if printable(f)), None)
-        return TopicBrief(replace(topic, label=label_from_fact(central.text)) if central else topic, ())
+        central = central_facts(topic.facts, 1)
+        return TopicBrief(replace(topic, label=label_from_fact(central[0].text)) if central else topic, ())
     facts = [f for f in topic.facts if f.id not in skip] or list(topic.facts)
     claims: list[Claim] = []
     for task in tasks_for(facts, wanted):
@@ -186,9 +186,7 @@ def topic_label(topic: Topic, summarizer: Summarizer, gate: Gate, ask_model: boo
     label, so by default the label is built from the most central fact, whose
     words are the source's own.
     """
-    # Plain statements first: a label made from a quote says who spoke, not what happened.
-    central = sorted((f for f in topic.facts if printable(f)), key=lambda f: quote_share(f.text) > QUOTE_HEAVY)[:3]
-    central = central or list(topic.facts[:1])
+    central = central_facts(topic.facts) or list(topic.facts[:1])
     if not central:
         return topic.label
     if ask_model:
@@ -196,6 +194,14 @@ def topic_label(topic: Topic, summarizer: Summarizer, gate: Gate, ask_model: boo
         if LABEL_WORDS[0] <= len(label.split()) <= LABEL_WORDS[1] and gate.supports(label, central):
             return label[:1].upper() + label[1:]
     return label_from_fact(central[0].text)
+
+
+def central_facts(facts: Sequence[Fact], count: int = 3) -> list[Fact]:
+    """The facts a label is made from: printable ones in the topic's order, plain statements first.
+
+    A label made from a quote says who spoke, not what happened.
+    """
+    return sorted((f for f in facts if printable(f)), key=lambda f: quote_share(f.text) > QUOTE_HEAVY)[:count]
 
 
 def label_from_fact(text: str, limit: int = 9) -> str:
@@ -252,8 +258,8 @@ def distinct_labels(briefs: Sequence[TopicBrief], fallback: dict[str, str]) -> l
         label = brief.topic.label
         words = content_words(label)
         if label.lower() in used or (words and words <= event_words):
-            central = next((f for f in brief.topic.facts if printable(f)), None)
-            label = label_from_fact(central.text) if central else fallback.get(brief.topic.id, label)
+            central = central_facts(brief.topic.facts, 1)
+            label = label_from_fact(central[0].text) if central else fallback.get(brief.topic.id, label)
         if label.lower() in used:
             label = f"{label} ({len(used) + 1})"
         used.add(label.lower())
