@@ -36,6 +36,7 @@ import httpx
 
 from brief.config import Settings
 from brief.errors import InputError, StateError
+from brief.ingest import extract_html
 
 log = logging.getLogger(__name__)
 
@@ -497,8 +498,6 @@ def _page_failed(db: _State, entry: _Entry, url: str, reason: str, retryable: bo
 
 def _extract(got: _Got, entry: _Entry, settings: Settings) -> dict[str, Any]:
     """Main text and metadata of a page via trafilatura, the feed entry's fields as fallback."""
-    import trafilatura  # imported here: slow to import
-
     charset = _charset(got.headers.get("content-type", ""))
     html: str | bytes = got.body
     if charset:
@@ -509,14 +508,7 @@ def _extract(got: _Got, entry: _Entry, settings: Settings) -> dict[str, Any]:
     # trafilatura logs its own errors for pages it cannot use; the failure's reason says it once.
     try:
         with _quiet_loggers("trafilatura", "htmldate", "courlan", "justext"):
-            doc = trafilatura.bare_extraction(
-                html,
-                url=got.url,
-                with_metadata=True,
-                include_comments=False,
-                include_tables=False,
-                date_extraction_params={"extensive_search": False, "original_date": True},
-            )
+            doc = extract_html(html, got.url)
     except Exception as exc:  # a third-party parser on untrusted input may raise anything
         raise _Failed(f"cannot extract the page: {exc}") from exc
     raw = getattr(doc, "text", None) if doc is not None else None

@@ -316,18 +316,35 @@ def _text_field(value: Any) -> str | None:
     return value.strip() or None if isinstance(value, str) else None
 
 
-def _from_html(where: str, html: str) -> _Source:
-    """Main text of an HTML page via trafilatura; its metadata from trafilatura, meta tags and JSON-LD."""
+def extract_html(html: str | bytes, url: str | None = None) -> Any:
+    """trafilatura's main text and metadata of a page, as both ingest and ``brief fetch`` read it.
+
+    Args:
+        html: the page.
+        url: where it came from, when known (helps trafilatura with dates and the site name).
+
+    Returns:
+        trafilatura's document (``.text``, ``.title``, ``.sitename``, ``.date`` ...), or None.
+
+    Raises:
+        Exception: whatever the third-party parser raises on untrusted input.
+    """
     import trafilatura  # imported here: slow to import and only needed for HTML
 
+    return trafilatura.bare_extraction(
+        html,
+        url=url,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=False,
+        date_extraction_params={"extensive_search": False, "original_date": True},
+    )
+
+
+def _from_html(where: str, html: str) -> _Source:
+    """Main text of an HTML page via trafilatura; its metadata from trafilatura, meta tags and JSON-LD."""
     try:
-        doc = trafilatura.bare_extraction(
-            html,
-            with_metadata=True,
-            include_comments=False,
-            include_tables=False,
-            date_extraction_params={"extensive_search": False, "original_date": True},
-        )
+        doc = extract_html(html)
     except Exception as exc:  # a third-party parser on untrusted input may raise anything
         raise _Skip(f"cannot parse HTML: {exc}") from exc
     text = getattr(doc, "text", None) if doc is not None else None
