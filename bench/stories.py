@@ -40,6 +40,8 @@ from brief.pipeline import Models
 STORIES = ROOT / "tests" / "data" / "stories"
 SEEDS = ROOT / "seeds"
 SEED_FACTS = ROOT / "tests" / "data" / "seed_facts.json"
+
+
 def print_table(rows: list[StoryRow]) -> None:
     """The table a closing note quotes."""
     print("| story | art | words | recall | base | junk | false | missed | figures | pairs | abstr | compr | wall s |")
